@@ -1,0 +1,1 @@
+"""Amends: complaint handling and customer service in Hebrew, Arabic, Russian and English."""

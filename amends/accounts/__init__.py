@@ -1,0 +1,4 @@
+"""Staff: agents, leads and admins, their teams, languages and API tokens.
+
+Depends on core only.
+"""

@@ -1,0 +1,1 @@
+"""REST API v1 (django-ninja). Interface only: calls services and selectors."""

@@ -1,0 +1,13 @@
+"""Audit event names for cases: "<app>.<past participle>"."""
+
+OPENED = "cases.opened"
+ASSIGNED = "cases.assigned"
+TRANSFERRED = "cases.transferred"
+REPLIED = "cases.replied"
+NOTE_ADDED = "cases.note_added"
+QUESTION_ASKED = "cases.question_asked"
+CUSTOMER_REPLIED = "cases.customer_replied"
+UPDATED = "cases.updated"
+RESOLVED = "cases.resolved"
+REOPENED = "cases.reopened"
+CLOSED = "cases.closed"

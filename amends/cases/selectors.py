@@ -1,0 +1,161 @@
+"""Reads for cases, and the access funnels every interface must use.
+
+Until team-scoped privacy lands (issue #5) every active staff member may see every case;
+the funnel is already the one place where that rule will tighten.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from amends.cases.choices import OPEN_STATUSES, MessageKind
+from amends.cases.models import Attachment, Case, Message
+from amends.cases.services.references import reference_normalise
+from amends.core.models import AuditEvent
+from amends.customers.models import CustomerIdentity
+from amends.customers.services import normalise_email, normalise_phone
+
+QUEUES = ("mine", "unassigned", "open", "all")
+SORTS = {
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "due": ("first_response_due", "id"),
+    "updated": ("-updated_at", "-id"),
+}
+
+
+def _case_base() -> QuerySet[Case]:
+    return Case.objects.select_related("customer", "owner", "category", "team")
+
+
+def case_get_for_agent(*, user: Any, public_id: UUID | str) -> Case:
+    """The only way staff interfaces fetch one case. Unknown or not-allowed → 404."""
+    if not (user and user.is_authenticated and user.is_active):
+        raise Http404
+    try:
+        return _case_base().get(public_id=public_id)
+    except (Case.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def case_get_for_api(*, user: Any, public_id: UUID | str) -> Case | None:
+    try:
+        return case_get_for_agent(user=user, public_id=public_id)
+    except Http404:
+        return None
+
+
+def case_get_by_public_id(*, public_id: UUID | str) -> Case | None:
+    """For the public 'thank you' page: the unguessable id is the capability."""
+    try:
+        return Case.objects.only("reference", "first_response_due", "language", "public_id").get(public_id=public_id)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        return None
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = ""
+    language: str = ""
+    category: str = ""
+    priority: str = ""
+    sort: str = "newest"
+
+
+def case_list_for_queue(*, user: Any, queue: str, filters: QueueFilters) -> QuerySet[Case]:
+    qs = _case_base()
+    if queue == "mine":
+        qs = qs.filter(owner=user, status__in=OPEN_STATUSES)
+    elif queue == "unassigned":
+        team_ids = list(user.teams.values_list("id", flat=True))
+        qs = qs.filter(owner__isnull=True, status__in=OPEN_STATUSES).filter(
+            Q(team__isnull=True) | Q(team_id__in=team_ids)
+        )
+    elif queue == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.language:
+        qs = qs.filter(language=filters.language)
+    if filters.category:
+        qs = qs.filter(category__code=filters.category)
+    if filters.priority:
+        qs = qs.filter(priority=filters.priority)
+    return qs.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+
+
+_REFERENCE_RE = re.compile(r"^\s*#?\s*AM[\s-]?[0-9A-Z]{6}\s*$", re.IGNORECASE)
+_PHONE_RE = re.compile(r"^\s*\+?[\d\s().\-/]{6,}\s*$")
+
+
+def case_search(*, user: Any, text: str, limit: int = 50) -> QuerySet[Case]:
+    """Find cases by reference, customer email, phone or name."""
+    text = text.strip()
+    qs = _case_base().order_by("-created_at", "-id")
+    if not text:
+        return qs.none()
+    if _REFERENCE_RE.match(text):
+        return qs.filter(reference=reference_normalise(text))[:limit]
+    if "@" in text:
+        ids = CustomerIdentity.objects.filter(value=normalise_email(text)).values("customer_id")
+        return qs.filter(customer_id__in=ids)[:limit]
+    if _PHONE_RE.match(text):
+        ids = CustomerIdentity.objects.filter(value=normalise_phone(text)).values("customer_id")
+        return qs.filter(customer_id__in=ids)[:limit]
+    return qs.filter(customer__full_name__icontains=text)[:limit]
+
+
+def case_messages(*, case: Case, include_notes: bool) -> QuerySet[Message]:
+    qs = case.messages.select_related("author").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+    )
+    if not include_notes:
+        qs = qs.exclude(kind=MessageKind.NOTE)
+    return qs.order_by("created_at", "id")
+
+
+def case_events(*, case: Case) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(target_type="case", target_id=case.pk).select_related("actor").order_by("created_at", "id")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # "message" or "event"
+    item: Any
+
+
+def case_timeline(*, case: Case) -> list[TimelineEntry]:
+    """Messages and audit events in one list, oldest first: the whole story in one place."""
+    entries = [TimelineEntry(m.created_at, "message", m) for m in case_messages(case=case, include_notes=True)]
+    entries += [TimelineEntry(e.created_at, "event", e) for e in case_events(case=case)]
+    entries.sort(key=lambda e: (e.at, 0 if e.kind == "event" else 1))
+    return entries
+
+
+def customer_case_history(*, case: Case, limit: int = 20) -> QuerySet[Case]:
+    """The same customer's other cases across every channel (R-IN-7)."""
+    return (
+        Case.objects.filter(customer_id=case.customer_id)
+        .exclude(pk=case.pk)
+        .select_related("owner", "category")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def attachment_get_for_agent(*, user: Any, public_id: UUID | str) -> Attachment:
+    if not (user and user.is_authenticated and user.is_active):
+        raise Http404
+    try:
+        return Attachment.objects.select_related("message__case").get(public_id=public_id)
+    except (Attachment.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def case_public_messages(*, case: Case) -> QuerySet[Message]:
+    return case_messages(case=case, include_notes=False)

@@ -1,0 +1,128 @@
+"""case_open: the one way a complaint enters Amends, whatever the channel (R-IN-1)."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from amends.cases import events
+from amends.cases.choices import Channel, MessageKind, Priority
+from amends.cases.models import Attachment, Case, Category, Message
+from amends.cases.services.attachments import CheckedFile, attachments_check
+from amends.cases.services.references import reference_new
+from amends.core import clock
+from amends.core.audit import record_event
+from amends.core.errors import DomainError
+from amends.core.i18n import normalise_language
+from amends.customers.services import customer_match_or_create
+from amends.notify.services import customer_notify
+
+
+def first_response_due(*, priority: str, received_at: datetime) -> datetime:
+    """When the customer will hear from us. Wall-clock hours per priority until business
+    calendars arrive (issue #3 replaces this with SLA policies in business time)."""
+    hours = settings.AMENDS_FIRST_RESPONSE_HOURS.get(priority, 24)
+    return received_at + timedelta(hours=hours)
+
+
+def case_open(
+    *,
+    channel: str,
+    body: str,
+    full_name: str = "",
+    email: str = "",
+    phone: str = "",
+    language: str = "en",
+    subject: str = "",
+    order_number: str = "",
+    desired_outcome: str = "",
+    desired_outcome_detail: str = "",
+    priority: str = Priority.NORMAL,
+    category: Category | None = None,
+    vulnerable: bool = False,
+    attachments: list[UploadedFile] | None = None,
+    intake_key: str | None = None,
+    actor=None,
+    actor_label: str = "",
+) -> Case:
+    """Record a complaint, its first message verbatim, and acknowledge it to the customer.
+
+    With an `intake_key` the call is idempotent: a repeated submit returns the first case.
+    """
+    if not body.strip():
+        raise DomainError(_("Please tell us what happened."), code="empty_body", field="body")
+    if not (email.strip() or phone.strip()):
+        raise DomainError(
+            _("Please give an email address or a phone number so we can reach you."),
+            code="no_contact", field="email",
+        )
+    if channel not in Channel.values:
+        raise DomainError(_("Unknown channel."), code="bad_channel", field="channel")
+    checked = attachments_check(attachments or [])
+    if intake_key:
+        existing = Case.objects.filter(intake_key=intake_key).first()
+        if existing:
+            return existing
+    try:
+        return _case_open(
+            channel=channel, body=body, full_name=full_name.strip(), email=email, phone=phone,
+            language=normalise_language(language), subject=subject.strip(),
+            order_number=order_number.strip(), desired_outcome=desired_outcome,
+            desired_outcome_detail=desired_outcome_detail.strip(), priority=priority,
+            category=category, vulnerable=vulnerable, checked=checked, intake_key=intake_key,
+            actor=actor, actor_label=actor_label,
+        )
+    except IntegrityError:
+        # The same submit raced us (double click on two workers): hand back the winner's case.
+        if intake_key:
+            existing = Case.objects.filter(intake_key=intake_key).first()
+            if existing:
+                return existing
+        raise
+
+
+@transaction.atomic
+def _case_open(*, channel, body, full_name, email, phone, language, subject, order_number,
+               desired_outcome, desired_outcome_detail, priority, category, vulnerable,
+               checked: list[CheckedFile], intake_key, actor, actor_label) -> Case:
+    now = clock.now()
+    customer = customer_match_or_create(full_name=full_name, email=email, phone=phone, language=language)
+    case = Case(
+        customer=customer, channel=channel, language=language, subject=subject[:200],
+        order_number=order_number, desired_outcome=desired_outcome,
+        desired_outcome_detail=desired_outcome_detail, priority=priority, category=category,
+        vulnerable=vulnerable, intake_key=intake_key, created_at=now, updated_at=now,
+        first_response_due=first_response_due(priority=priority, received_at=now),
+    )
+    for _attempt in range(5):
+        case.reference = reference_new()
+        if not Case.objects.filter(reference=case.reference).exists():
+            break
+    case.save()
+    message = Message.objects.create(
+        case=case, kind=MessageKind.INBOUND, channel=channel,
+        author_name=customer.full_name, body=body, created_at=now,
+    )
+    attachment_save_all(message=message, checked=checked)
+    record_event(
+        name=events.OPENED, target=case, actor=actor,
+        actor_label=actor_label or ("customer" if actor is None else ""),
+        data={"channel": channel, "reference": case.reference, "attachments": len(checked)},
+    )
+    customer_notify(case=case, event="received")
+    return case
+
+
+def attachment_save_all(*, message: Message, checked: list[CheckedFile]) -> list[Attachment]:
+    saved = []
+    for item in checked:
+        attachment = Attachment(
+            message=message, filename=item.filename, content_type=item.content_type,
+            size=item.size, sha256=item.sha256,
+        )
+        attachment.file.save(item.filename, item.upload, save=False)
+        attachment.save()
+        saved.append(attachment)
+    return saved

@@ -1,0 +1,346 @@
+"""Every change of a case's state goes through here, and each writes its audit event in the
+same transaction (STYLE.md convention 2).
+
+Each service locks the case row first (cases.locks), checks that the action is allowed in
+the current status, changes what it must, records the event and queues what the customer
+should be told.
+"""
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from amends.cases import events
+from amends.cases.choices import (
+    Decision,
+    MessageKind,
+    MessagePurpose,
+    Priority,
+    ResolutionType,
+    Status,
+)
+from amends.cases.locks import case_lock
+from amends.cases.models import Case, Category, Message
+from amends.cases.services.attachments import attachments_check
+from amends.cases.services.intake import attachment_save_all
+from amends.core import clock
+from amends.core.audit import record_event
+from amends.core.errors import Conflict, DomainError, InvalidTransition
+from amends.notify.services import customer_notify
+
+ACTIVE = (Status.NEW, Status.OPEN, Status.WAITING)
+
+# Which statuses each action may start from.
+ALLOWED_FROM: dict[str, tuple[str, ...]] = {
+    "assign": ACTIVE,
+    "transfer": ACTIVE,
+    "reply": ACTIVE,
+    "ask": ACTIVE,
+    "note": (*ACTIVE, Status.RESOLVED, Status.CLOSED),
+    "update": (*ACTIVE, Status.RESOLVED),
+    "resolve": ACTIVE,
+    "reopen": (Status.RESOLVED, Status.CLOSED),
+    "close": (Status.RESOLVED,),
+    "customer_message": (*ACTIVE, Status.RESOLVED),
+}
+
+ACTION_NAMES = {
+    "assign": gettext_lazy("assign"),
+    "transfer": gettext_lazy("transfer"),
+    "reply": gettext_lazy("reply to"),
+    "ask": gettext_lazy("ask a question on"),
+    "note": gettext_lazy("add a note to"),
+    "update": gettext_lazy("edit"),
+    "resolve": gettext_lazy("resolve"),
+    "reopen": gettext_lazy("reopen"),
+    "close": gettext_lazy("close"),
+    "customer_message": gettext_lazy("add a customer message to"),
+}
+
+HANDOFF_SUMMARY_MIN = 20  # characters: enough for "what happened, what was promised, what's next"
+
+
+def _require(case: Case, action: str) -> None:
+    if case.status not in ALLOWED_FROM[action]:
+        raise InvalidTransition(
+            _("You cannot %(action)s a case that is %(status)s.")
+            % {"action": ACTION_NAMES[action], "status": case.get_status_display().lower()},
+        )
+
+
+def _actor_name(actor: Any) -> str:
+    return getattr(actor, "full_name", "") or str(actor)
+
+
+def _save(case: Case, fields: Iterable[str]) -> None:
+    case.updated_at = clock.now()
+    case.save(update_fields=[*fields, "updated_at"])
+
+
+def _mark_first_response(case: Case, fields: list[str]) -> None:
+    if case.first_responded_at is None:
+        case.first_responded_at = clock.now()
+        fields.append("first_responded_at")
+
+
+def _add_message(*, case: Case, kind: str, actor: Any, body: str, purpose: str = "",
+                 attachments: list[UploadedFile] | None = None) -> Message:
+    if not body.strip():
+        raise DomainError(_("The message is empty."), code="empty_body", field="body")
+    checked = attachments_check(attachments or [])
+    message = Message.objects.create(
+        case=case, kind=kind, purpose=purpose, channel=case.channel, author=actor,
+        author_name=_actor_name(actor), body=body, created_at=clock.now(),
+    )
+    attachment_save_all(message=message, checked=checked)
+    return message
+
+
+@transaction.atomic
+def case_assign(*, case: Case, owner: Any, actor: Any) -> Case:
+    """Give an unowned case its named owner (R-OW-1); claiming is assigning to oneself.
+
+    If someone else got there first, raise Conflict naming them: the caller lost the race.
+    """
+    case = case_lock(case_id=case.pk)
+    _require(case, "assign")
+    if case.owner_id is not None:
+        if case.owner_id == owner.pk:
+            return case
+        raise Conflict(
+            _("%(name)s already took this case. Ask them, or transfer it with a summary.")
+            % {"name": case.owner.full_name},
+            code="already_owned",
+        )
+    before = (case.status, None)
+    case.owner = owner
+    fields = ["owner"]
+    if case.status == Status.NEW:
+        case.status = Status.OPEN
+        fields.append("status")
+    _save(case, fields)
+    record_event(
+        name=events.ASSIGNED, target=case, actor=actor,
+        changes={"owner": (before[1], owner.full_name), "status": (before[0], case.status)},
+    )
+    customer_notify(case=case, event="assigned", context={"owner_name": owner.full_name})
+    return case
+
+
+@transaction.atomic
+def case_transfer(*, case: Case, to_owner: Any, actor: Any, summary: str, to_team: Any = None) -> Case:
+    """Warm handoff (R-OW-2): a written summary for the receiver, the customer told who now has it."""
+    case = case_lock(case_id=case.pk)
+    _require(case, "transfer")
+    summary = summary.strip()
+    if len(summary) < HANDOFF_SUMMARY_MIN:
+        raise DomainError(
+            _("Write a handoff summary of at least %(count)d characters: what happened, what was "
+              "promised and what comes next, so the customer never has to repeat the story.")
+            % {"count": HANDOFF_SUMMARY_MIN},
+            code="handoff_summary_required", field="summary",
+        )
+    if case.owner_id == to_owner.pk:
+        raise DomainError(_("This person already owns the case."), code="same_owner", field="to_owner")
+    if not to_owner.is_active:
+        raise DomainError(_("This person cannot take cases."), code="inactive_owner", field="to_owner")
+    previous = case.owner
+    case.owner = to_owner
+    fields = ["owner"]
+    changes: dict[str, tuple[Any, Any]] = {
+        "owner": (previous.full_name if previous else None, to_owner.full_name)
+    }
+    if to_team is not None and to_team.pk != case.team_id:
+        changes["team"] = (str(case.team) if case.team_id else None, str(to_team))
+        case.team = to_team
+        fields.append("team")
+    if case.status == Status.NEW:
+        changes["status"] = (case.status, Status.OPEN)
+        case.status = Status.OPEN
+        fields.append("status")
+    _save(case, fields)
+    _add_message(case=case, kind=MessageKind.NOTE, actor=actor, body=summary, purpose=MessagePurpose.HANDOFF)
+    record_event(name=events.TRANSFERRED, target=case, actor=actor, changes=changes, data={"summary": summary})
+    customer_notify(case=case, event="transferred", context={"owner_name": to_owner.full_name})
+    return case
+
+
+@transaction.atomic
+def case_reply(*, case: Case, actor: Any, body: str, attachments: list[UploadedFile] | None = None) -> Message:
+    """Answer the customer. Replying to an unowned case makes the replier its owner."""
+    case = case_lock(case_id=case.pk)
+    _require(case, "reply")
+    message = _add_message(case=case, kind=MessageKind.OUTBOUND, actor=actor, body=body, attachments=attachments)
+    fields: list[str] = []
+    changes: dict[str, tuple[Any, Any]] = {}
+    if case.owner_id is None:
+        changes["owner"] = (None, actor.full_name)
+        case.owner = actor
+        fields.append("owner")
+    if case.status != Status.OPEN:
+        changes["status"] = (case.status, Status.OPEN)
+        case.status = Status.OPEN
+        fields.append("status")
+    _mark_first_response(case, fields)
+    _save(case, fields)
+    record_event(name=events.REPLIED, target=case, actor=actor, changes=changes, data={"message": str(message.public_id)})
+    customer_notify(case=case, event="reply", context={"body": body, "author_name": actor.full_name})
+    return message
+
+
+@transaction.atomic
+def case_ask(*, case: Case, actor: Any, body: str) -> Message:
+    """Ask the customer for something; the case waits for their answer."""
+    case = case_lock(case_id=case.pk)
+    _require(case, "ask")
+    message = _add_message(case=case, kind=MessageKind.OUTBOUND, actor=actor, body=body, purpose=MessagePurpose.QUESTION)
+    changes = {"status": (case.status, Status.WAITING)}
+    fields = ["status"]
+    if case.owner_id is None:
+        changes["owner"] = (None, actor.full_name)
+        case.owner = actor
+        fields.append("owner")
+    case.status = Status.WAITING
+    _mark_first_response(case, fields)
+    _save(case, fields)
+    record_event(name=events.QUESTION_ASKED, target=case, actor=actor, changes=changes)
+    customer_notify(case=case, event="question", context={"body": body, "author_name": actor.full_name})
+    return message
+
+
+@transaction.atomic
+def case_note(*, case: Case, actor: Any, body: str, attachments: list[UploadedFile] | None = None) -> Message:
+    """An internal note: never shown or sent to the customer."""
+    case = case_lock(case_id=case.pk)
+    _require(case, "note")
+    message = _add_message(case=case, kind=MessageKind.NOTE, actor=actor, body=body, attachments=attachments)
+    _save(case, [])
+    record_event(name=events.NOTE_ADDED, target=case, actor=actor, data={"message": str(message.public_id)})
+    return message
+
+
+@transaction.atomic
+def case_customer_message(*, case: Case, body: str, channel: str,
+                          attachments: list[UploadedFile] | None = None) -> Message:
+    """A new message from the customer: a waiting or resolved case becomes open again."""
+    case = case_lock(case_id=case.pk)
+    _require(case, "customer_message")
+    checked = attachments_check(attachments or [])
+    message = Message.objects.create(
+        case=case, kind=MessageKind.INBOUND, channel=channel, author_name=case.customer.full_name,
+        body=body, created_at=clock.now(),
+    )
+    attachment_save_all(message=message, checked=checked)
+    changes: dict[str, tuple[Any, Any]] = {}
+    fields: list[str] = []
+    if case.status in (Status.WAITING, Status.RESOLVED):
+        new_status = Status.OPEN if case.owner_id else Status.NEW
+        changes["status"] = (case.status, new_status)
+        case.status = new_status
+        fields.append("status")
+    _save(case, fields)
+    record_event(name=events.CUSTOMER_REPLIED, target=case, actor_label="customer", changes=changes)
+    return message
+
+
+@transaction.atomic
+def case_update(*, case: Case, actor: Any, category: Category | None = None, priority: str | None = None,
+                vulnerable: bool | None = None, summary: str | None = None, subject: str | None = None) -> Case:
+    """Triage fields an agent sets; each change is audited with before and after."""
+    case = case_lock(case_id=case.pk)
+    _require(case, "update")
+    if priority is not None and priority not in Priority.values:
+        raise DomainError(_("Unknown priority."), code="bad_priority", field="priority")
+    wanted = {"category": category, "priority": priority, "vulnerable": vulnerable,
+              "summary": summary, "subject": subject}
+    changes: dict[str, tuple[Any, Any]] = {}
+    for field, value in wanted.items():
+        if value is None:
+            continue
+        current = getattr(case, field)
+        if current != value:
+            changes[field] = (current, value)
+            setattr(case, field, value)
+    if changes:
+        _save(case, list(changes))
+        record_event(name=events.UPDATED, target=case, actor=actor, changes=changes)
+    return case
+
+
+@transaction.atomic
+def case_resolve(*, case: Case, actor: Any, resolution_type: str, decision: str, summary: str,
+                 redress_amount: Decimal | None = None, redress_currency: str = "") -> Case:
+    """Resolve with what was done (R-RE-1); the customer gets the summary and thanks (R-RE-3)."""
+    case = case_lock(case_id=case.pk)
+    _require(case, "resolve")
+    if resolution_type not in ResolutionType.values:
+        raise DomainError(_("Choose how the case was resolved."), code="resolution_required", field="resolution_type")
+    if decision not in Decision.values:
+        raise DomainError(_("Choose the decision on the complaint."), code="decision_required", field="decision")
+    if not summary.strip():
+        raise DomainError(_("Write a short summary of what was done for the customer."),
+                          code="summary_required", field="summary")
+    if redress_amount is not None and redress_amount < 0:
+        raise DomainError(_("The redress amount cannot be negative."), code="bad_redress", field="redress_amount")
+    _add_message(case=case, kind=MessageKind.OUTBOUND, actor=actor, body=summary, purpose=MessagePurpose.RESOLUTION)
+    changes: dict[str, tuple[Any, Any]] = {
+        "status": (case.status, Status.RESOLVED),
+        "resolution_type": (case.resolution_type or None, resolution_type),
+        "decision": (case.decision or None, decision),
+    }
+    if redress_amount is not None:
+        changes["redress_amount"] = (case.redress_amount, redress_amount)
+    fields = ["status", "resolution_type", "decision", "redress_amount", "redress_currency", "resolved_at"]
+    if case.owner_id is None:
+        changes["owner"] = (None, actor.full_name)
+        case.owner = actor
+        fields.append("owner")
+    case.status = Status.RESOLVED
+    case.resolution_type = resolution_type
+    case.decision = decision
+    case.redress_amount = redress_amount
+    case.redress_currency = redress_currency.upper()[:3]
+    case.resolved_at = clock.now()
+    _mark_first_response(case, fields)
+    _save(case, fields)
+    record_event(name=events.RESOLVED, target=case, actor=actor, changes=changes)
+    redress = f"{redress_amount} {case.redress_currency}".strip() if redress_amount else ""
+    customer_notify(case=case, event="resolved",
+                    context={"summary": summary, "redress": redress, "owner_name": case.owner.full_name})
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, actor: Any, reason: str) -> Case:
+    """Open a resolved or closed case again, with the same owner (R-RE-2)."""
+    case = case_lock(case_id=case.pk)
+    _require(case, "reopen")
+    if not reason.strip():
+        raise DomainError(_("Say why the case is reopened."), code="reason_required", field="reason")
+    before = case.status
+    case.status = Status.OPEN if case.owner_id else Status.NEW
+    case.resolved_at = None
+    case.closed_at = None
+    _save(case, ["status", "resolved_at", "closed_at"])
+    _add_message(case=case, kind=MessageKind.NOTE, actor=actor, body=reason)
+    record_event(name=events.REOPENED, target=case, actor=actor, changes={"status": (before, case.status)},
+                 data={"reason": reason})
+    owner_name = case.owner.full_name if case.owner_id else _actor_name(actor)
+    customer_notify(case=case, event="reopened", context={"owner_name": owner_name})
+    return case
+
+
+@transaction.atomic
+def case_close(*, case: Case, actor: Any) -> Case:
+    case = case_lock(case_id=case.pk)
+    _require(case, "close")
+    case.status = Status.CLOSED
+    case.closed_at = clock.now()
+    _save(case, ["status", "closed_at"])
+    record_event(name=events.CLOSED, target=case, actor=actor, changes={"status": (Status.RESOLVED, Status.CLOSED)})
+    return case

@@ -1,0 +1,18 @@
+from django.contrib import admin
+
+from amends.customers.models import Customer, CustomerIdentity
+
+
+class IdentityInline(admin.TabularInline):
+    model = CustomerIdentity
+    extra = 0
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "language", "created_at"]
+    search_fields = ["full_name", "identities__value"]
+    list_filter = ["language"]
+    inlines = [IdentityInline]
+    readonly_fields = ["public_id", "created_at"]

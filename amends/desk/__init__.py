@@ -1,0 +1,1 @@
+"""The agents' web UI: queues, the case page, actions over HTMX. Interface only: calls services and selectors."""

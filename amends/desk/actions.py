@@ -1,0 +1,91 @@
+"""The case page's actions: which form each one takes and which lifecycle service it calls."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.http import Http404, HttpRequest
+
+from amends.cases.services import lifecycle
+from amends.desk.forms import AskForm, CaseUpdateForm, NoteForm, ReopenForm, ReplyForm, ResolveForm, TransferForm
+
+
+class ClaimForm(forms.Form):
+    pass
+
+
+def _claim(case, actor, data):
+    return lifecycle.case_assign(case=case, owner=actor, actor=actor)
+
+
+def _reply(case, actor, data):
+    return lifecycle.case_reply(case=case, actor=actor, body=data["body"], attachments=data["attachments"])
+
+
+def _note(case, actor, data):
+    return lifecycle.case_note(case=case, actor=actor, body=data["body"])
+
+
+def _ask(case, actor, data):
+    return lifecycle.case_ask(case=case, actor=actor, body=data["body"])
+
+
+def _transfer(case, actor, data):
+    return lifecycle.case_transfer(case=case, actor=actor, to_owner=data["to_owner"], to_team=data["to_team"],
+                                   summary=data["summary"])
+
+
+def _resolve(case, actor, data):
+    return lifecycle.case_resolve(case=case, actor=actor, resolution_type=data["resolution_type"],
+                                  decision=data["decision"], summary=data["summary"],
+                                  redress_amount=data["redress_amount"],
+                                  redress_currency=data["redress_currency"] or "")
+
+
+def _reopen(case, actor, data):
+    return lifecycle.case_reopen(case=case, actor=actor, reason=data["reason"])
+
+
+def _close(case, actor, data):
+    return lifecycle.case_close(case=case, actor=actor)
+
+
+def _update(case, actor, data):
+    return lifecycle.case_update(case=case, actor=actor, category=data["category"], priority=data["priority"],
+                                 vulnerable=data["vulnerable"], summary=data["summary"])
+
+
+ACTIONS: dict[str, tuple[type[forms.Form], Callable[[Any, Any, dict], Any]]] = {
+    "claim": (ClaimForm, _claim),
+    "reply": (ReplyForm, _reply),
+    "note": (NoteForm, _note),
+    "ask": (AskForm, _ask),
+    "transfer": (TransferForm, _transfer),
+    "resolve": (ResolveForm, _resolve),
+    "reopen": (ReopenForm, _reopen),
+    "close": (ClaimForm, _close),
+    "update": (CaseUpdateForm, _update),
+}
+
+
+def bind(action: str, request: HttpRequest) -> forms.Form:
+    if action not in ACTIONS:
+        raise Http404
+    return ACTIONS[action][0](request.POST, request.FILES)
+
+
+def run(action: str, *, case, actor, data: dict) -> Any:
+    return ACTIONS[action][1](case, actor, data)
+
+
+def empty_forms(case) -> dict[str, forms.Form]:
+    return {
+        "reply": ReplyForm(),
+        "note": NoteForm(),
+        "ask": AskForm(),
+        "transfer": TransferForm(),
+        "resolve": ResolveForm(),
+        "reopen": ReopenForm(),
+        "update": CaseUpdateForm(initial={"category": case.category_id, "priority": case.priority,
+                                          "vulnerable": case.vulnerable, "summary": case.summary}),
+    }

@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from amends.desk import views
+
+app_name = "desk"
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(template_name="desk/login.html", redirect_authenticated_user=True),
+         name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.queue, name="queue"),
+    path("search/", views.search, name="search"),
+    path("cases/<uuid:public_id>/", views.case_detail, name="case"),
+    path("cases/<uuid:public_id>/<slug:action>/", views.case_action, name="case-action"),
+    path("attachments/<uuid:public_id>/", views.attachment_download, name="attachment"),
+    path("outbox/", views.outbox, name="outbox"),
+]

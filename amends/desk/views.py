@@ -1,0 +1,113 @@
+"""The agents' desk. Views parse, call one service or selector, and render (often an HTMX
+partial); business rules live in amends.cases.services."""
+
+from django.contrib.auth.decorators import login_required, user_passes_test
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from amends.cases.choices import Priority, Status
+from amends.cases.models import Category
+from amends.cases.selectors import (
+    QUEUES,
+    SORTS,
+    QueueFilters,
+    attachment_get_for_agent,
+    case_get_for_agent,
+    case_list_for_queue,
+    case_search,
+    case_timeline,
+    customer_case_history,
+)
+from amends.core import clock
+from amends.core.errors import DomainError
+from amends.core.forms import apply_domain_error
+from amends.customers.selectors import customer_contact
+from amends.desk import actions
+from amends.notify.selectors import outbox_list
+
+PAGE_SIZE = 50
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    name = request.GET.get("queue", "mine")
+    name = name if name in QUEUES else "mine"
+    filters = QueueFilters(**{k: request.GET.get(k, "") for k in ("status", "language", "category", "priority")},
+                           sort=request.GET.get("sort", "newest"))
+    page = Paginator(case_list_for_queue(user=request.user, queue=name, filters=filters), PAGE_SIZE,
+                     allow_empty_first_page=True).get_page(request.GET.get("page"))
+    context = {"queue": name, "filters": filters, "page": page, "queues": QUEUES, "sorts": list(SORTS),
+               "statuses": Status.choices, "priorities": Priority.choices,
+               "categories": Category.objects.filter(is_active=True), "now": clock.now()}
+    template = "desk/queue.html#results" if request.htmx else "desk/queue.html"
+    return render(request, template, context)
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("q", "")
+    results = list(case_search(user=request.user, text=text))
+    if len(results) == 1:
+        return redirect("desk:case", public_id=results[0].public_id)
+    return render(request, "desk/search.html", {"q": text, "results": results, "now": clock.now()})
+
+
+def _case_context(request: HttpRequest, case, forms: dict | None = None) -> dict:
+    context = {
+        "case": case,
+        "contact": customer_contact(case.customer),
+        "timeline": case_timeline(case=case),
+        "history": customer_case_history(case=case),
+        "forms": actions.empty_forms(case),
+    }
+    context["forms"].update(forms or {})
+    return context
+
+
+@login_required
+def case_detail(request: HttpRequest, public_id) -> HttpResponse:
+    case = case_get_for_agent(user=request.user, public_id=public_id)
+    return render(request, "desk/case.html", _case_context(request, case))
+
+
+@login_required
+@require_POST
+def case_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
+    """Run one lifecycle action from the case page; re-render the case body (HTMX) or redirect."""
+    case = case_get_for_agent(user=request.user, public_id=public_id)
+    form = actions.bind(action, request)
+    status, error = 200, None
+    if form.is_valid():
+        try:
+            actions.run(action, case=case, actor=request.user, data=form.cleaned_data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+            status, error = 409 if exc.code in ("already_owned", "invalid_transition") else 400, exc
+        else:
+            if not request.htmx:
+                return redirect("desk:case", public_id=case.public_id)
+            form = None
+    else:
+        status = 400
+    case = case_get_for_agent(user=request.user, public_id=public_id)
+    context = _case_context(request, case, {action: form} if form is not None else None)
+    context.update({"action_error": error, "open_action": action if form is not None else ""})
+    template = "desk/case.html#case-body" if request.htmx else "desk/case.html"
+    return render(request, template, context, status=status if not request.htmx else 200)
+
+
+@login_required
+def attachment_download(request: HttpRequest, public_id) -> FileResponse:
+    attachment = attachment_get_for_agent(user=request.user, public_id=public_id)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
+                            content_type="application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@user_passes_test(lambda u: u.is_authenticated and u.is_active and u.is_lead)
+def outbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "desk/outbox.html", {"emails": outbox_list()})

@@ -1,0 +1,54 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Not sent: no address")
+
+
+class Notification(models.Model):
+    """A message to a customer, rendered in their language when the event happened.
+
+    Rendering at queue time keeps the words true to that moment (e.g. the owner's name) and
+    makes retries send exactly the same text.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(max_length=32)
+    language = models.CharField(max_length=8)
+    to_address = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    status = models.CharField(max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="notification_case")]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.to_address}"
+
+
+class OutboxEmail(models.Model):
+    """An email 'sent' by the local outbox backend (make run): readable by admins in the desk."""
+
+    to = models.TextField()
+    from_email = models.CharField(max_length=254)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    raw = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject

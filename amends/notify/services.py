@@ -1,0 +1,94 @@
+"""One place that decides what a customer is told, renders it in their language and queues it.
+
+Call `customer_notify` inside the service transaction that made the change: the notification
+row and its task commit together with the change, or not at all.
+"""
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, mailers
+from django.db import transaction
+from django.template import Context
+from django.template.loader import get_template
+from django.utils import translation
+
+from amends.core import clock
+from amends.core.i18n import normalise_language
+from amends.customers.selectors import customer_email
+from amends.notify.models import Notification, NotificationStatus
+
+logger = logging.getLogger(__name__)
+
+# Events a customer hears about, each with a template pair under notify/email/.
+CUSTOMER_EVENTS = frozenset(
+    {"received", "assigned", "transferred", "reply", "question", "resolved", "reopened"}
+)
+
+
+def customer_notify(*, case: Any, event: str, context: dict[str, Any] | None = None) -> Notification:
+    if event not in CUSTOMER_EVENTS:
+        raise ValueError(f"unknown customer event {event!r}")
+    customer = case.customer
+    language = normalise_language(customer.language)
+    address = customer_email(customer) or ""
+    ctx = {"case": case, "customer": customer, "site_url": settings.SITE_URL, **(context or {})}
+    with translation.override(language):
+        subject = _render_text(f"notify/email/{event}_subject.txt", ctx)
+        body = _render_text(f"notify/email/{event}.txt", ctx) + "\n"
+    notification = Notification.objects.create(
+        case=case,
+        event=event,
+        language=language,
+        to_address=address,
+        subject=" ".join(subject.split())[:255],
+        body=body,
+        status=NotificationStatus.QUEUED if address else NotificationStatus.SKIPPED,
+        created_at=clock.now(),
+    )
+    if address:
+        from amends.notify.tasks import send_notification_task
+
+        send_notification_task.enqueue(notification_id=notification.pk)
+    return notification
+
+
+def _render_text(template_name: str, ctx: dict[str, Any]) -> str:
+    # Plain-text mail: no HTML escaping, or "Smith & Sons" would arrive as "Smith &amp; Sons".
+    template = get_template(template_name).template  # type: ignore[attr-defined]
+    text = template.render(Context(ctx, autoescape=False))
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+def notification_send(*, notification_id: int) -> None:
+    """Send one queued notification; a no-op if it was sent already (tasks may run twice)."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update().filter(pk=notification_id).first()
+        )
+        if notification is None or notification.status != NotificationStatus.QUEUED:
+            return
+        notification.attempts += 1
+        email = EmailMessage(
+            subject=notification.subject,
+            body=notification.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[notification.to_address],
+            headers={"Auto-Submitted": "auto-generated", "Content-Language": notification.language},
+        )
+        try:
+            mailers.default.send_messages([email])
+        except Exception as exc:  # the mail server's failure must not lose the notification
+            logger.warning("notification %s failed: %s", notification_id, exc)
+            notification.error = str(exc)[:2000]
+            if notification.attempts >= 5:
+                notification.status = NotificationStatus.FAILED
+            notification.save(update_fields=["attempts", "error", "status"])
+            if notification.status == NotificationStatus.QUEUED:
+                raise
+            return
+        notification.status = NotificationStatus.SENT
+        notification.sent_at = clock.now()
+        notification.message_id = email.extra_headers.get("Message-ID", "")
+        notification.save(update_fields=["attempts", "status", "sent_at", "message_id", "error"])

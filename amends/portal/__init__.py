@@ -1,0 +1,1 @@
+"""The customers' side: the public complaint form. Interface only."""

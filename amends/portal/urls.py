@@ -1,0 +1,9 @@
+from django.urls import path
+
+from amends.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("complain/", views.complain, name="complain"),
+    path("complain/thanks/<uuid:public_id>/", views.thanks, name="thanks"),
+]

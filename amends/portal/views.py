@@ -1,0 +1,56 @@
+import logging
+import uuid
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+
+from amends.cases.choices import Channel
+from amends.cases.selectors import case_get_by_public_id
+from amends.cases.services.intake import case_open
+from amends.core.errors import DomainError
+from amends.core.forms import apply_domain_error
+from amends.portal.forms import ComplaintForm
+from amends.portal.ratelimit import rate_limit_hit
+
+logger = logging.getLogger(__name__)
+
+
+def complain(request: HttpRequest) -> HttpResponse:
+    """The public complaint form (R-IN-1, R-IN-6): no login, four languages, nothing lost."""
+    if request.method != "POST":
+        form = ComplaintForm(initial={"submission_token": uuid.uuid4().hex})
+        return render(request, "portal/complain.html", {"form": form})
+    form = ComplaintForm(request.POST, request.FILES)
+    if rate_limit_hit(request=request, scope="complain", limit=settings.AMENDS_FORM_RATE_LIMIT,
+                      window=settings.AMENDS_FORM_RATE_WINDOW):
+        return render(request, "portal/complain.html", {"form": form, "rate_limited": True}, status=429)
+    if not form.is_valid():
+        return render(request, "portal/complain.html", {"form": form}, status=400)
+    if form.cleaned_data["website"]:
+        return render(request, "portal/complain.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    try:
+        case = case_open(
+            channel=Channel.WEB, body=data["body"], full_name=data["full_name"], email=data["email"],
+            phone=data["phone"], language=get_language(), order_number=data["order_number"],
+            desired_outcome=data["desired_outcome"], desired_outcome_detail=data["desired_outcome_detail"],
+            attachments=data["attachments"], intake_key="web:" + data["submission_token"],
+        )
+    except DomainError as error:
+        apply_domain_error(form, error)
+        return render(request, "portal/complain.html", {"form": form}, status=400)
+    except DatabaseError:
+        # Keep the customer's words on the page and ask them to send again.
+        logger.exception("complaint form could not be stored")
+        return render(request, "portal/complain.html", {"form": form, "unavailable": True}, status=503)
+    return redirect("portal:thanks", public_id=case.public_id)
+
+
+def thanks(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    case = case_get_by_public_id(public_id=public_id)
+    if case is None:
+        raise Http404
+    return render(request, "portal/thanks.html", {"case": case})

@@ -1,0 +1,203 @@
+"""Amends settings: one module, every knob from the environment (docs/settings.md)."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("AMENDS_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+DEBUG = env_bool("AMENDS_DEBUG", False)
+# The development key only works while DEBUG is on or for the embedded demo (make run);
+# production sets AMENDS_SECRET_KEY.
+SECRET_KEY = os.environ.get("AMENDS_SECRET_KEY", "amends-insecure-demo-key-change-me")
+ALLOWED_HOSTS = os.environ.get("AMENDS_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("AMENDS_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+SITE_URL = os.environ.get("AMENDS_SITE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks_db",
+    "amends.core",
+    "amends.accounts",
+    "amends.customers",
+    "amends.cases",
+    "amends.notify",
+    "amends.desk",
+    "amends.portal",
+    "amends.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "amends.urls"
+WSGI_APPLICATION = "amends.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "amends" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    }
+]
+
+# --- Database ---------------------------------------------------------------------------
+# SQLite (WAL) is the embedded default; PostgreSQL via DATABASE_URL for production and CI.
+DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'amends.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("AMENDS_DB_CONN_MAX_AGE", 60))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE avoids "database is locked" when a read transaction upgrades to a write.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+        ),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0 if env_bool("AMENDS_TESTING", False) else 60
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+
+# --- Auth -------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "desk:login"
+LOGIN_REDIRECT_URL = "desk:queue"
+LOGOUT_REDIRECT_URL = "desk:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+if env_bool("AMENDS_FAST_PASSWORD_HASHER", False):
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- Languages --------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("he", _("Hebrew")),
+    ("ar", _("Arabic")),
+    ("ru", _("Russian")),
+]
+LOCALE_PATHS = [BASE_DIR / "amends" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = os.environ.get("AMENDS_TIME_ZONE", "Asia/Jerusalem")
+
+# --- Static and uploads -----------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "amends" / "static"]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_ROOT = Path(os.environ.get("AMENDS_MEDIA_ROOT", VAR_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Attachments on the public form and the API (R-IN-1).
+AMENDS_ATTACHMENT_MAX_BYTES = env_int("AMENDS_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+AMENDS_ATTACHMENT_MAX_COUNT = env_int("AMENDS_ATTACHMENT_MAX_COUNT", 5)
+
+# --- Tasks ------------------------------------------------------------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+if os.environ.get("AMENDS_TASKS_IMMEDIATE"):
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# A task still "running" after this many seconds belongs to a dead worker and is run again.
+AMENDS_TASK_LEASE_SECONDS = env_int("AMENDS_TASK_LEASE_SECONDS", 300)
+
+# --- Email ------------------------------------------------------------------------------
+# Django 6.1 mailers. The embedded default keeps mail in a local outbox (desk → Outbox);
+# set AMENDS_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the host settings
+# to deliver for real.
+_email_backend = os.environ.get("AMENDS_EMAIL_BACKEND", "amends.notify.backends.OutboxBackend")
+_email_options: dict = {}
+if _email_backend.endswith("smtp.EmailBackend"):
+    _email_options = {
+        "host": os.environ.get("AMENDS_EMAIL_HOST", "localhost"),
+        "port": env_int("AMENDS_EMAIL_PORT", 25),
+        "username": os.environ.get("AMENDS_EMAIL_HOST_USER", ""),
+        "password": os.environ.get("AMENDS_EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("AMENDS_EMAIL_USE_TLS", False),
+        "timeout": env_int("AMENDS_EMAIL_TIMEOUT", 20),
+    }
+MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
+DEFAULT_FROM_EMAIL = os.environ.get("AMENDS_FROM_EMAIL", "Amends <support@amends.localhost>")
+
+# --- Service levels (simple targets until business calendars land, docs/settings.md) ----
+AMENDS_FIRST_RESPONSE_HOURS = {
+    "urgent": env_int("AMENDS_FIRST_RESPONSE_HOURS_URGENT", 4),
+    "high": env_int("AMENDS_FIRST_RESPONSE_HOURS_HIGH", 8),
+    "normal": env_int("AMENDS_FIRST_RESPONSE_HOURS_NORMAL", 24),
+    "low": env_int("AMENDS_FIRST_RESPONSE_HOURS_LOW", 48),
+}
+
+# --- Abuse protection -------------------------------------------------------------------
+AMENDS_FORM_RATE_LIMIT = env_int("AMENDS_FORM_RATE_LIMIT", 10)  # submissions per window
+AMENDS_FORM_RATE_WINDOW = env_int("AMENDS_FORM_RATE_WINDOW", 600)  # seconds
+AMENDS_TRUSTED_PROXY_HEADER = os.environ.get("AMENDS_TRUSTED_PROXY_HEADER", "")
+
+# --- Security ---------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = env_bool("AMENDS_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("AMENDS_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
