@@ -25,6 +25,7 @@ install: $(VENV)/.base  #: create .venv from the lock file
 run: $(VENV)/.base  #: install, migrate SQLite, load demo data once, start web + worker
 	@mkdir -p var
 	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py collectstatic --no-input -v0
 	$(PY) manage.py demo_load
 	@echo ""
 	@echo "  Amends is starting on http://$(AMENDS_BIND)/"

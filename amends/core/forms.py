@@ -36,9 +36,10 @@ class BootstrapFormMixin:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():  # type: ignore[attr-defined]
             widget = field.widget
-            if isinstance(widget, (forms.RadioSelect, forms.HiddenInput, forms.CheckboxInput)):
-                if isinstance(widget, forms.CheckboxInput):
-                    widget.attrs["class"] = "form-check-input"
+            if isinstance(widget, (forms.RadioSelect, forms.CheckboxInput)):
+                widget.attrs["class"] = "form-check-input"
+                continue
+            if isinstance(widget, forms.HiddenInput):
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             if self.is_bound and name in self.errors:  # type: ignore[attr-defined]

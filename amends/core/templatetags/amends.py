@@ -23,3 +23,20 @@ def language_links(context) -> list[dict]:
 def initials(name: str) -> str:
     parts = [p for p in (name or "").split() if p]
     return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+@register.simple_tag
+def audit_changes(event, model) -> list[dict]:
+    """An audit event's changes as (field label, before, after), labels and choice values
+    translated, for showing a change history people can read in any language."""
+    rows = []
+    for field_name, pair in (event.changes or {}).items():
+        before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        try:
+            field = model._meta.get_field(field_name)
+            label = field.verbose_name
+            choices = dict(field.flatchoices) if field.choices else {}
+        except Exception:  # a field that no longer exists still shows its stored name
+            label, choices = field_name, {}
+        rows.append({"label": label, "before": choices.get(before, before), "after": choices.get(after, after)})
+    return rows
