@@ -2,11 +2,10 @@
 
 import os
 
+# Settings read AMENDS_TESTING (inline tasks, fast password hashing, a file test database).
 os.environ.setdefault("AMENDS_TESTING", "1")
-os.environ.setdefault("AMENDS_TASKS_IMMEDIATE", "1")  # tasks run inline, as the worker would
-os.environ.setdefault("AMENDS_FAST_PASSWORD_HASHER", "1")
 
-import pytest  # noqa: E402
+import pytest
 
 pytest_plugins = ["amends.tests.fixtures"]
 

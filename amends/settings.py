@@ -82,17 +82,21 @@ TEMPLATES = [
 # --- Database ---------------------------------------------------------------------------
 # SQLite (WAL) is the embedded default; PostgreSQL via DATABASE_URL for production and CI.
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'amends.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("AMENDS_DB_CONN_MAX_AGE", 60))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("AMENDS_DB_CONN_MAX_AGE", 60))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE avoids "database is locked" when a read transaction upgrades to a write.
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
-        ),
+        "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"),
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0 if env_bool("AMENDS_TESTING", False) else 60
+    if env_bool("AMENDS_TESTING", False):
+        # A file, not :memory:, so tests with threads (concurrent claims, the live server for
+        # browser tests) use real separate connections, as in production.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -113,7 +117,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-if env_bool("AMENDS_FAST_PASSWORD_HASHER", False):
+if env_bool("AMENDS_FAST_PASSWORD_HASHER", env_bool("AMENDS_TESTING", False)):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # --- Languages --------------------------------------------------------------------------
@@ -149,10 +153,17 @@ AMENDS_ATTACHMENT_MAX_COUNT = env_int("AMENDS_ATTACHMENT_MAX_COUNT", 5)
 
 # --- Tasks ------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-if os.environ.get("AMENDS_TASKS_IMMEDIATE"):
+if env_bool("AMENDS_TASKS_IMMEDIATE", env_bool("AMENDS_TESTING", False)):
+    # Tests run tasks inline, as the worker would run them.
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 # A task still "running" after this many seconds belongs to a dead worker and is run again.
 AMENDS_TASK_LEASE_SECONDS = env_int("AMENDS_TASK_LEASE_SECONDS", 300)
+# Jobs the worker runs at start and then every AMENDS_PERIODIC_SECONDS (run_worker).
+AMENDS_PERIODIC_SECONDS = env_int("AMENDS_PERIODIC_SECONDS", 60)
+AMENDS_PERIODIC_JOBS = [
+    "amends.core.tasks_recovery.tasks_requeue_stale",
+    "amends.notify.services.notifications_retry_stuck",
+]
 
 # --- Email ------------------------------------------------------------------------------
 # Django 6.1 mailers. The embedded default keeps mail in a local outbox (desk → Outbox);

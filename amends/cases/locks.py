@@ -5,8 +5,4 @@ from amends.cases.models import Case
 
 
 def case_lock(*, case_id: int) -> Case:
-    return (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("customer", "owner")
-        .get(pk=case_id)
-    )
+    return Case.objects.select_for_update(of=("self",)).select_related("customer", "owner").get(pk=case_id)

@@ -54,11 +54,17 @@ class Case(models.Model):
     category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("cause category")
     )
-    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="owned_cases", verbose_name=_("owner"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+        verbose_name=_("owner"),
     )
     team = models.ForeignKey(
         "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("team")
@@ -92,7 +98,8 @@ class Case(models.Model):
             models.Index(fields=["status", "owner", "-created_at"], name="case_status_owner"),
             models.Index(fields=["owner", "status", "-created_at"], name="case_owner_status"),
             models.Index(
-                fields=["team", "-created_at"], name="case_team_unassigned",
+                fields=["team", "-created_at"],
+                name="case_team_unassigned",
                 condition=Q(owner__isnull=True),
             ),
             models.Index(fields=["customer", "-created_at"], name="case_customer"),

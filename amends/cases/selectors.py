@@ -53,7 +53,9 @@ def case_get_for_api(*, user: Any, public_id: UUID | str) -> Case | None:
 def case_get_by_public_id(*, public_id: UUID | str) -> Case | None:
     """For the public 'thank you' page: the unguessable id is the capability."""
     try:
-        return Case.objects.only("reference", "first_response_due", "language", "public_id").get(public_id=public_id)
+        return Case.objects.only("reference", "first_response_due", "language", "public_id").get(
+            public_id=public_id
+        )
     except (Case.DoesNotExist, ValueError, TypeError):
         return None
 
@@ -120,7 +122,11 @@ def case_messages(*, case: Case, include_notes: bool) -> QuerySet[Message]:
 
 
 def case_events(*, case: Case) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(target_type="case", target_id=case.pk).select_related("actor").order_by("created_at", "id")
+    return (
+        AuditEvent.objects.filter(target_type="case", target_id=case.pk)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
 
 
 @dataclass(frozen=True)
@@ -132,7 +138,9 @@ class TimelineEntry:
 
 def case_timeline(*, case: Case) -> list[TimelineEntry]:
     """Messages and audit events in one list, oldest first: the whole story in one place."""
-    entries = [TimelineEntry(m.created_at, "message", m) for m in case_messages(case=case, include_notes=True)]
+    entries = [
+        TimelineEntry(m.created_at, "message", m) for m in case_messages(case=case, include_notes=True)
+    ]
     entries += [TimelineEntry(e.created_at, "event", e) for e in case_events(case=case)]
     entries.sort(key=lambda e: (e.at, 0 if e.kind == "event" else 1))
     return entries

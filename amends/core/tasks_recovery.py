@@ -13,7 +13,9 @@ from amends.core import clock
 @transaction.atomic
 def tasks_requeue_stale(*, lease_seconds: int | None = None) -> int:
     """Put tasks 'running' for longer than the lease back to 'ready'. Tasks are idempotent."""
-    lease = timedelta(seconds=lease_seconds if lease_seconds is not None else settings.AMENDS_TASK_LEASE_SECONDS)
+    lease = timedelta(
+        seconds=lease_seconds if lease_seconds is not None else settings.AMENDS_TASK_LEASE_SECONDS
+    )
     return DBTaskResult.objects.filter(
         status=TaskResultStatus.RUNNING, started_at__lt=clock.now() - lease
     ).update(status=TaskResultStatus.READY, started_at=None)

@@ -49,9 +49,7 @@ def _match_or_create(*, full_name: str, wanted: list[tuple[str, str]], language:
     now = clock.now()
     found = {
         i.kind: i
-        for i in CustomerIdentity.objects.select_related("customer").filter(
-            value__in=[v for _k, v in wanted]
-        )
+        for i in CustomerIdentity.objects.select_related("customer").filter(value__in=[v for _k, v in wanted])
         if (i.kind, i.value) in wanted
     }
     match = found.get(IdentityKind.EMAIL) or found.get(IdentityKind.PHONE)

@@ -7,7 +7,15 @@ from django import forms
 from django.http import Http404, HttpRequest
 
 from amends.cases.services import lifecycle
-from amends.desk.forms import AskForm, CaseUpdateForm, NoteForm, ReopenForm, ReplyForm, ResolveForm, TransferForm
+from amends.desk.forms import (
+    AskForm,
+    CaseUpdateForm,
+    NoteForm,
+    ReopenForm,
+    ReplyForm,
+    ResolveForm,
+    TransferForm,
+)
 
 
 class ClaimForm(forms.Form):
@@ -31,15 +39,25 @@ def _ask(case, actor, data):
 
 
 def _transfer(case, actor, data):
-    return lifecycle.case_transfer(case=case, actor=actor, to_owner=data["to_owner"], to_team=data["to_team"],
-                                   summary=data["summary"])
+    return lifecycle.case_transfer(
+        case=case,
+        actor=actor,
+        to_owner=data["to_owner"],
+        to_team=data["to_team"],
+        summary=data["summary"],
+    )
 
 
 def _resolve(case, actor, data):
-    return lifecycle.case_resolve(case=case, actor=actor, resolution_type=data["resolution_type"],
-                                  decision=data["decision"], summary=data["summary"],
-                                  redress_amount=data["redress_amount"],
-                                  redress_currency=data["redress_currency"] or "")
+    return lifecycle.case_resolve(
+        case=case,
+        actor=actor,
+        resolution_type=data["resolution_type"],
+        decision=data["decision"],
+        summary=data["summary"],
+        redress_amount=data["redress_amount"],
+        redress_currency=data["redress_currency"] or "",
+    )
 
 
 def _reopen(case, actor, data):
@@ -51,8 +69,14 @@ def _close(case, actor, data):
 
 
 def _update(case, actor, data):
-    return lifecycle.case_update(case=case, actor=actor, category=data["category"], priority=data["priority"],
-                                 vulnerable=data["vulnerable"], summary=data["summary"])
+    return lifecycle.case_update(
+        case=case,
+        actor=actor,
+        category=data["category"],
+        priority=data["priority"],
+        vulnerable=data["vulnerable"],
+        summary=data["summary"],
+    )
 
 
 ACTIONS: dict[str, tuple[type[forms.Form], Callable[[Any, Any, dict], Any]]] = {
@@ -86,6 +110,12 @@ def empty_forms(case) -> dict[str, forms.Form]:
         "transfer": TransferForm(),
         "resolve": ResolveForm(),
         "reopen": ReopenForm(),
-        "update": CaseUpdateForm(initial={"category": case.category_id, "priority": case.priority,
-                                          "vulnerable": case.vulnerable, "summary": case.summary}),
+        "update": CaseUpdateForm(
+            initial={
+                "category": case.category_id,
+                "priority": case.priority,
+                "vulnerable": case.vulnerable,
+                "summary": case.summary,
+            }
+        ),
     }

@@ -9,17 +9,23 @@ from amends.core.forms import BootstrapFormMixin, MultipleFileField
 
 
 class ReplyForm(BootstrapFormMixin, forms.Form):
-    body = forms.CharField(label=_("Reply to the customer"), widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}))
+    body = forms.CharField(
+        label=_("Reply to the customer"), widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"})
+    )
     attachments = MultipleFileField(label=_("Attachments"))
 
 
 class NoteForm(BootstrapFormMixin, forms.Form):
-    body = forms.CharField(label=_("Internal note (never shown to the customer)"),
-                           widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}))
+    body = forms.CharField(
+        label=_("Internal note (never shown to the customer)"),
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
+    )
 
 
 class AskForm(BootstrapFormMixin, forms.Form):
-    body = forms.CharField(label=_("Question to the customer"), widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}))
+    body = forms.CharField(
+        label=_("Question to the customer"), widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"})
+    )
 
 
 class TransferForm(BootstrapFormMixin, forms.Form):
@@ -27,7 +33,9 @@ class TransferForm(BootstrapFormMixin, forms.Form):
     to_team = forms.ModelChoiceField(label=_("Team (optional)"), queryset=Team.objects.all(), required=False)
     summary = forms.CharField(
         label=_("Handoff summary for the new owner"),
-        help_text=_("What happened, what was promised, what comes next. The customer must never have to repeat the story."),
+        help_text=_(
+            "What happened, what was promised, what comes next. The customer must never have to repeat the story."
+        ),
         widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
     )
 
@@ -39,10 +47,13 @@ class TransferForm(BootstrapFormMixin, forms.Form):
 class ResolveForm(BootstrapFormMixin, forms.Form):
     resolution_type = forms.ChoiceField(label=_("Resolution"), choices=[("", "—"), *ResolutionType.choices])
     decision = forms.ChoiceField(label=_("Decision"), choices=[("", "—"), *Decision.choices])
-    summary = forms.CharField(label=_("What we did (sent to the customer)"),
-                              widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}))
-    redress_amount = forms.DecimalField(label=_("Redress amount"), required=False, min_value=0,
-                                        max_digits=12, decimal_places=2)
+    summary = forms.CharField(
+        label=_("What we did (sent to the customer)"),
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
+    )
+    redress_amount = forms.DecimalField(
+        label=_("Redress amount"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
     redress_currency = forms.CharField(label=_("Currency"), required=False, max_length=3, initial="ILS")
 
 
@@ -51,9 +62,13 @@ class ReopenForm(BootstrapFormMixin, forms.Form):
 
 
 class CaseUpdateForm(BootstrapFormMixin, forms.Form):
-    category = forms.ModelChoiceField(label=_("Cause category"), queryset=Category.objects.filter(is_active=True),
-                                      required=False)
+    category = forms.ModelChoiceField(
+        label=_("Cause category"), queryset=Category.objects.filter(is_active=True), required=False
+    )
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
     vulnerable = forms.BooleanField(label=_("Customer may be vulnerable"), required=False)
-    summary = forms.CharField(label=_("Agent's summary"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
+    summary = forms.CharField(
+        label=_("Agent's summary"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+    )

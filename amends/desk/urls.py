@@ -5,8 +5,11 @@ from amends.desk import views
 
 app_name = "desk"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="desk/login.html", redirect_authenticated_user=True),
-         name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="desk/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.queue, name="queue"),
     path("search/", views.search, name="search"),

@@ -34,13 +34,26 @@ PAGE_SIZE = 50
 def queue(request: HttpRequest) -> HttpResponse:
     name = request.GET.get("queue", "mine")
     name = name if name in QUEUES else "mine"
-    filters = QueueFilters(**{k: request.GET.get(k, "") for k in ("status", "language", "category", "priority")},
-                           sort=request.GET.get("sort", "newest"))
-    page = Paginator(case_list_for_queue(user=request.user, queue=name, filters=filters), PAGE_SIZE,
-                     allow_empty_first_page=True).get_page(request.GET.get("page"))
-    context = {"queue": name, "filters": filters, "page": page, "queues": QUEUES, "sorts": list(SORTS),
-               "statuses": Status.choices, "priorities": Priority.choices,
-               "categories": Category.objects.filter(is_active=True), "now": clock.now()}
+    filters = QueueFilters(
+        **{k: request.GET.get(k, "") for k in ("status", "language", "category", "priority")},
+        sort=request.GET.get("sort", "newest"),
+    )
+    page = Paginator(
+        case_list_for_queue(user=request.user, queue=name, filters=filters),
+        PAGE_SIZE,
+        allow_empty_first_page=True,
+    ).get_page(request.GET.get("page"))
+    context = {
+        "queue": name,
+        "filters": filters,
+        "page": page,
+        "queues": QUEUES,
+        "sorts": list(SORTS),
+        "statuses": Status.choices,
+        "priorities": Priority.choices,
+        "categories": Category.objects.filter(is_active=True),
+        "now": clock.now(),
+    }
     template = "desk/queue.html#results" if request.htmx else "desk/queue.html"
     return render(request, template, context)
 
@@ -101,8 +114,12 @@ def case_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, public_id) -> FileResponse:
     attachment = attachment_get_for_agent(user=request.user, public_id=public_id)
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
-                            content_type="application/octet-stream")
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type="application/octet-stream",
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

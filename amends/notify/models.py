@@ -22,7 +22,9 @@ class Notification(models.Model):
     to_address = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=255)
     body = models.TextField()
-    status = models.CharField(max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.QUEUED)
+    status = models.CharField(
+        max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.QUEUED
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     message_id = models.CharField(max_length=255, blank=True)

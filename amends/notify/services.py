@@ -5,6 +5,7 @@ row and its task commit together with the change, or not at all.
 """
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from amends.customers.selectors import customer_email
 from amends.notify.models import Notification, NotificationStatus
 
 logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
 
 # Events a customer hears about, each with a template pair under notify/email/.
 CUSTOMER_EVENTS = frozenset(
@@ -62,11 +64,14 @@ def _render_text(template_name: str, ctx: dict[str, Any]) -> str:
 
 
 def notification_send(*, notification_id: int) -> None:
-    """Send one queued notification; a no-op if it was sent already (tasks may run twice)."""
+    """Send one queued notification; a no-op if it was sent already (tasks may run twice).
+
+    A failure is recorded and re-raised after the record commits, so the task backend can
+    retry; after 5 attempts the notification is marked failed for an admin to see.
+    """
+    failure: Exception | None = None
     with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update().filter(pk=notification_id).first()
-        )
+        notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
         if notification is None or notification.status != NotificationStatus.QUEUED:
             return
         notification.attempts += 1
@@ -81,14 +86,32 @@ def notification_send(*, notification_id: int) -> None:
             mailers.default.send_messages([email])
         except Exception as exc:  # the mail server's failure must not lose the notification
             logger.warning("notification %s failed: %s", notification_id, exc)
+            failure = exc
             notification.error = str(exc)[:2000]
-            if notification.attempts >= 5:
+            if notification.attempts >= MAX_ATTEMPTS:
                 notification.status = NotificationStatus.FAILED
-            notification.save(update_fields=["attempts", "error", "status"])
-            if notification.status == NotificationStatus.QUEUED:
-                raise
-            return
-        notification.status = NotificationStatus.SENT
-        notification.sent_at = clock.now()
-        notification.message_id = email.extra_headers.get("Message-ID", "")
-        notification.save(update_fields=["attempts", "status", "sent_at", "message_id", "error"])
+        else:
+            notification.status = NotificationStatus.SENT
+            notification.sent_at = clock.now()
+            notification.error = ""
+        notification.save(update_fields=["attempts", "status", "sent_at", "error"])
+    if failure is not None and notification.status == NotificationStatus.QUEUED:
+        raise failure
+
+
+def notifications_retry_stuck(*, older_than_seconds: int = 120) -> int:
+    """Queue a send again for notifications still waiting after a failed attempt or a lost task.
+
+    Sending is idempotent (row lock + status check), so a duplicate task costs one query.
+    """
+    from amends.notify.tasks import send_notification_task
+
+    cutoff = clock.now() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        Notification.objects.filter(status=NotificationStatus.QUEUED, created_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:500]
+    )
+    for notification_id in ids:
+        send_notification_task.enqueue(notification_id=notification_id)
+    return len(ids)

@@ -6,33 +6,60 @@ from amends.core.forms import BootstrapFormMixin, MultipleFileField
 
 
 class ComplaintForm(BootstrapFormMixin, forms.Form):
-    full_name = forms.CharField(label=_("Your name"), max_length=200, required=False,
-                                widget=forms.TextInput(attrs={"autocomplete": "name", "dir": "auto"}))
-    email = forms.EmailField(label=_("Email"), required=False,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}))
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False,
-                            widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "dir": "ltr"}))
-    order_number = forms.CharField(label=_("Order or account number (if you have one)"), max_length=100,
-                                   required=False, widget=forms.TextInput(attrs={"dir": "auto"}))
+    full_name = forms.CharField(
+        label=_("Your name"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "dir": "auto"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "dir": "ltr"}),
+    )
+    order_number = forms.CharField(
+        label=_("Order or account number (if you have one)"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
     body = forms.CharField(
-        label=_("What happened?"), max_length=20000,
+        label=_("What happened?"),
+        max_length=20000,
         help_text=_("In your own words. Include dates and what you have already tried."),
         widget=forms.Textarea(attrs={"rows": 7, "dir": "auto"}),
         error_messages={"required": _("Please tell us what happened.")},
     )
-    desired_outcome = forms.ChoiceField(label=_("What would put this right for you?"),
-                                        choices=DesiredOutcome.choices, widget=forms.RadioSelect)
-    desired_outcome_detail = forms.CharField(label=_("Anything to add about the outcome you want?"),
-                                             max_length=500, required=False,
-                                             widget=forms.TextInput(attrs={"dir": "auto"}))
+    desired_outcome = forms.ChoiceField(
+        label=_("What would put this right for you?"),
+        choices=DesiredOutcome.choices,
+        widget=forms.RadioSelect,
+    )
+    desired_outcome_detail = forms.CharField(
+        label=_("Anything to add about the outcome you want?"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
     attachments = MultipleFileField(label=_("Attachments (photos, receipts, documents)"))
     submission_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     # A field people never see; bots fill it in.
-    website = forms.CharField(required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+    website = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )
 
     def clean(self):
         data = super().clean()
         if not (data.get("email") or (data.get("phone") or "").strip()):
             if "email" not in self.errors:
-                self.add_error("email", _("Please give an email address or a phone number so we can reach you."))
+                self.add_error(
+                    "email",
+                    _("Please give an email address or a phone number so we can reach you."),
+                )
         return data

@@ -24,8 +24,12 @@ def complain(request: HttpRequest) -> HttpResponse:
         form = ComplaintForm(initial={"submission_token": uuid.uuid4().hex})
         return render(request, "portal/complain.html", {"form": form})
     form = ComplaintForm(request.POST, request.FILES)
-    if rate_limit_hit(request=request, scope="complain", limit=settings.AMENDS_FORM_RATE_LIMIT,
-                      window=settings.AMENDS_FORM_RATE_WINDOW):
+    if rate_limit_hit(
+        request=request,
+        scope="complain",
+        limit=settings.AMENDS_FORM_RATE_LIMIT,
+        window=settings.AMENDS_FORM_RATE_WINDOW,
+    ):
         return render(request, "portal/complain.html", {"form": form, "rate_limited": True}, status=429)
     if not form.is_valid():
         return render(request, "portal/complain.html", {"form": form}, status=400)
@@ -34,10 +38,17 @@ def complain(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     try:
         case = case_open(
-            channel=Channel.WEB, body=data["body"], full_name=data["full_name"], email=data["email"],
-            phone=data["phone"], language=get_language(), order_number=data["order_number"],
-            desired_outcome=data["desired_outcome"], desired_outcome_detail=data["desired_outcome_detail"],
-            attachments=data["attachments"], intake_key="web:" + data["submission_token"],
+            channel=Channel.WEB,
+            body=data["body"],
+            full_name=data["full_name"],
+            email=data["email"],
+            phone=data["phone"],
+            language=get_language(),
+            order_number=data["order_number"],
+            desired_outcome=data["desired_outcome"],
+            desired_outcome_detail=data["desired_outcome_detail"],
+            attachments=data["attachments"],
+            intake_key="web:" + data["submission_token"],
         )
     except DomainError as error:
         apply_domain_error(form, error)

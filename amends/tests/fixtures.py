@@ -20,9 +20,15 @@ def make_agent(db, team):
     def make(full_name: str = "", role: str = Role.AGENT, languages=None):
         counter["n"] += 1
         n = counter["n"]
-        return user_create(username=f"user{n}", email=f"user{n}@amends.test",
-                           full_name=full_name or f"Agent Number{n}", password="pw-for-tests-1",
-                           role=role, languages=languages or ["en"], teams=[team])
+        return user_create(
+            username=f"user{n}",
+            email=f"user{n}@amends.test",
+            full_name=full_name or f"Agent Number{n}",
+            password="pw-for-tests-1",
+            role=role,
+            languages=languages or ["en"],
+            teams=[team],
+        )
 
     return make
 
@@ -50,8 +56,14 @@ def admin_user(make_agent):
 @pytest.fixture
 def make_case(db):
     def make(**overrides):
-        data = {"channel": Channel.WEB, "body": "The parcel never arrived.", "full_name": "Mary Customer",
-                "email": "mary@example.com", "language": "en", "desired_outcome": "refund"}
+        data = {
+            "channel": Channel.WEB,
+            "body": "The parcel never arrived.",
+            "full_name": "Mary Customer",
+            "email": "mary@example.com",
+            "language": "en",
+            "desired_outcome": "refund",
+        }
         data.update(overrides)
         return case_open(**data)
 
@@ -65,8 +77,12 @@ def case(make_case):
 
 @pytest.fixture
 def hebrew_case(make_case):
-    return make_case(body="ההזמנה שלי לא הגיעה כבר שבועיים", full_name="נועה כהן",
-                     email="noa@example.com", language="he")
+    return make_case(
+        body="ההזמנה שלי לא הגיעה כבר שבועיים",
+        full_name="נועה כהן",
+        email="noa@example.com",
+        language="he",
+    )
 
 
 @pytest.fixture

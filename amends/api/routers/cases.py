@@ -11,7 +11,12 @@ from django.http import HttpRequest
 from ninja import Header, Query, Router, Schema
 
 from amends.api.schemas.cases import CaseCreateIn, CaseOut, CasePageOut, ErrorOut, MessageOut
-from amends.cases.selectors import case_get_for_api, case_list_for_queue, case_public_messages, QueueFilters
+from amends.cases.selectors import (
+    QueueFilters,
+    case_get_for_api,
+    case_list_for_queue,
+    case_public_messages,
+)
 from amends.cases.services.intake import case_open
 from amends.core.errors import DomainError
 
@@ -19,8 +24,11 @@ router = Router(tags=["cases"])
 
 
 @router.post("complaints", response={201: CaseOut, 400: ErrorOut}, summary="Create a complaint")
-def complaint_create(request: HttpRequest, payload: CaseCreateIn,
-                     idempotency_key: str | None = Header(default=None, alias="Idempotency-Key")):
+def complaint_create(
+    request: HttpRequest,
+    payload: CaseCreateIn,
+    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
+):
     """Record a complaint from any channel; send the `Idempotency-Key` header to make retries safe."""
     data = payload.dict()
     case = case_open(
@@ -39,8 +47,11 @@ def case_detail(request: HttpRequest, public_id: UUID):
     return 200, case
 
 
-@router.get("cases/{public_id}/messages", response={200: list[MessageOut], 404: ErrorOut},
-            summary="The case's messages to and from the customer (never internal notes)")
+@router.get(
+    "cases/{public_id}/messages",
+    response={200: list[MessageOut], 404: ErrorOut},
+    summary="The case's messages to and from the customer (never internal notes)",
+)
 def case_messages(request: HttpRequest, public_id: UUID):
     case = case_get_for_api(user=request.user, public_id=public_id)
     if case is None:
@@ -75,9 +86,14 @@ def _cursor_decode(cursor: str) -> tuple[datetime, int]:
 def case_list(request: HttpRequest, filters: Query[CaseListFilters]):
     limit = max(1, min(filters.limit, 200))
     qs = case_list_for_queue(
-        user=request.user, queue="all",
-        filters=QueueFilters(status=filters.status, language=filters.language,
-                             category=filters.category, priority=filters.priority),
+        user=request.user,
+        queue="all",
+        filters=QueueFilters(
+            status=filters.status,
+            language=filters.language,
+            category=filters.category,
+            priority=filters.priority,
+        ),
     )
     if filters.cursor:
         when, pk = _cursor_decode(filters.cursor)

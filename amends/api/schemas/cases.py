@@ -3,23 +3,27 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
-from ninja import Schema
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from ninja import Schema
 from pydantic import Field, field_validator, model_validator
 
 LanguageCode = Literal["en", "he", "ar", "ru"]
 
 
 class CaseCreateIn(Schema):
-    body: str = Field(min_length=1, max_length=50_000, description="The customer's own words, stored verbatim.")
+    body: str = Field(
+        min_length=1, max_length=50_000, description="The customer's own words, stored verbatim."
+    )
     full_name: str = Field(default="", max_length=200)
     email: str = Field(default="", max_length=254)
     phone: str = Field(default="", max_length=40)
     language: LanguageCode = "en"
     subject: str = Field(default="", max_length=200)
     order_number: str = Field(default="", max_length=100)
-    desired_outcome: Literal["", "refund", "replacement", "repair", "credit", "apology", "record", "other"] = ""
+    desired_outcome: Literal[
+        "", "refund", "replacement", "repair", "credit", "apology", "record", "other"
+    ] = ""
     desired_outcome_detail: str = Field(default="", max_length=500)
     channel: Literal["api", "web", "email", "phone", "walk_in"] = "api"
     priority: Literal["low", "normal", "high", "urgent"] = "normal"

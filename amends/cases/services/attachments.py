@@ -74,7 +74,8 @@ def attachments_check(files: list[UploadedFile]) -> list[CheckedFile]:
                 "You can attach at most %(count)d file.",
                 "You can attach at most %(count)d files.",
                 limit,
-            ) % {"count": limit},
+            )
+            % {"count": limit},
             code="too_many_attachments",
             field="attachments",
         )
@@ -99,12 +100,17 @@ def attachments_check(files: list[UploadedFile]) -> list[CheckedFile]:
                 code="attachment_type",
                 field="attachments",
             )
-        digest = hashlib.sha256(head)
-        for chunk in iter(lambda: upload.read(65536), b""):
+        digest = hashlib.sha256()
+        for chunk in upload.chunks(65536):
             digest.update(chunk)
         upload.seek(0)
         checked.append(
-            CheckedFile(upload=upload, filename=filename, content_type=content_type,
-                        size=upload.size, sha256=digest.hexdigest())
+            CheckedFile(
+                upload=upload,
+                filename=filename,
+                content_type=content_type,
+                size=upload.size,
+                sha256=digest.hexdigest(),
+            )
         )
     return checked

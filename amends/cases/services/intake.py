@@ -56,7 +56,8 @@ def case_open(
     if not (email.strip() or phone.strip()):
         raise DomainError(
             _("Please give an email address or a phone number so we can reach you."),
-            code="no_contact", field="email",
+            code="no_contact",
+            field="email",
         )
     if channel not in Channel.values:
         raise DomainError(_("Unknown channel."), code="bad_channel", field="channel")
@@ -67,12 +68,23 @@ def case_open(
             return existing
     try:
         return _case_open(
-            channel=channel, body=body, full_name=full_name.strip(), email=email, phone=phone,
-            language=normalise_language(language), subject=subject.strip(),
-            order_number=order_number.strip(), desired_outcome=desired_outcome,
-            desired_outcome_detail=desired_outcome_detail.strip(), priority=priority,
-            category=category, vulnerable=vulnerable, checked=checked, intake_key=intake_key,
-            actor=actor, actor_label=actor_label,
+            channel=channel,
+            body=body,
+            full_name=full_name.strip(),
+            email=email,
+            phone=phone,
+            language=normalise_language(language),
+            subject=subject.strip(),
+            order_number=order_number.strip(),
+            desired_outcome=desired_outcome,
+            desired_outcome_detail=desired_outcome_detail.strip(),
+            priority=priority,
+            category=category,
+            vulnerable=vulnerable,
+            checked=checked,
+            intake_key=intake_key,
+            actor=actor,
+            actor_label=actor_label,
         )
     except IntegrityError:
         # The same submit raced us (double click on two workers): hand back the winner's case.
@@ -84,16 +96,42 @@ def case_open(
 
 
 @transaction.atomic
-def _case_open(*, channel, body, full_name, email, phone, language, subject, order_number,
-               desired_outcome, desired_outcome_detail, priority, category, vulnerable,
-               checked: list[CheckedFile], intake_key, actor, actor_label) -> Case:
+def _case_open(
+    *,
+    channel,
+    body,
+    full_name,
+    email,
+    phone,
+    language,
+    subject,
+    order_number,
+    desired_outcome,
+    desired_outcome_detail,
+    priority,
+    category,
+    vulnerable,
+    checked: list[CheckedFile],
+    intake_key,
+    actor,
+    actor_label,
+) -> Case:
     now = clock.now()
     customer = customer_match_or_create(full_name=full_name, email=email, phone=phone, language=language)
     case = Case(
-        customer=customer, channel=channel, language=language, subject=subject[:200],
-        order_number=order_number, desired_outcome=desired_outcome,
-        desired_outcome_detail=desired_outcome_detail, priority=priority, category=category,
-        vulnerable=vulnerable, intake_key=intake_key, created_at=now, updated_at=now,
+        customer=customer,
+        channel=channel,
+        language=language,
+        subject=subject[:200],
+        order_number=order_number,
+        desired_outcome=desired_outcome,
+        desired_outcome_detail=desired_outcome_detail,
+        priority=priority,
+        category=category,
+        vulnerable=vulnerable,
+        intake_key=intake_key,
+        created_at=now,
+        updated_at=now,
         first_response_due=first_response_due(priority=priority, received_at=now),
     )
     for _attempt in range(5):
@@ -102,12 +140,18 @@ def _case_open(*, channel, body, full_name, email, phone, language, subject, ord
             break
     case.save()
     message = Message.objects.create(
-        case=case, kind=MessageKind.INBOUND, channel=channel,
-        author_name=customer.full_name, body=body, created_at=now,
+        case=case,
+        kind=MessageKind.INBOUND,
+        channel=channel,
+        author_name=customer.full_name,
+        body=body,
+        created_at=now,
     )
     attachment_save_all(message=message, checked=checked)
     record_event(
-        name=events.OPENED, target=case, actor=actor,
+        name=events.OPENED,
+        target=case,
+        actor=actor,
         actor_label=actor_label or ("customer" if actor is None else ""),
         data={"channel": channel, "reference": case.reference, "attachments": len(checked)},
     )
@@ -119,8 +163,11 @@ def attachment_save_all(*, message: Message, checked: list[CheckedFile]) -> list
     saved = []
     for item in checked:
         attachment = Attachment(
-            message=message, filename=item.filename, content_type=item.content_type,
-            size=item.size, sha256=item.sha256,
+            message=message,
+            filename=item.filename,
+            content_type=item.content_type,
+            size=item.size,
+            sha256=item.sha256,
         )
         attachment.file.save(item.filename, item.upload, save=False)
         attachment.save()

@@ -88,14 +88,27 @@ def _mark_first_response(case: Case, fields: list[str]) -> None:
         fields.append("first_responded_at")
 
 
-def _add_message(*, case: Case, kind: str, actor: Any, body: str, purpose: str = "",
-                 attachments: list[UploadedFile] | None = None) -> Message:
+def _add_message(
+    *,
+    case: Case,
+    kind: str,
+    actor: Any,
+    body: str,
+    purpose: str = "",
+    attachments: list[UploadedFile] | None = None,
+) -> Message:
     if not body.strip():
         raise DomainError(_("The message is empty."), code="empty_body", field="body")
     checked = attachments_check(attachments or [])
     message = Message.objects.create(
-        case=case, kind=kind, purpose=purpose, channel=case.channel, author=actor,
-        author_name=_actor_name(actor), body=body, created_at=clock.now(),
+        case=case,
+        kind=kind,
+        purpose=purpose,
+        channel=case.channel,
+        author=actor,
+        author_name=_actor_name(actor),
+        body=body,
+        created_at=clock.now(),
     )
     attachment_save_all(message=message, checked=checked)
     return message
@@ -125,7 +138,9 @@ def case_assign(*, case: Case, owner: Any, actor: Any) -> Case:
         fields.append("status")
     _save(case, fields)
     record_event(
-        name=events.ASSIGNED, target=case, actor=actor,
+        name=events.ASSIGNED,
+        target=case,
+        actor=actor,
         changes={"owner": (before[1], owner.full_name), "status": (before[0], case.status)},
     )
     customer_notify(case=case, event="assigned", context={"owner_name": owner.full_name})
@@ -140,10 +155,13 @@ def case_transfer(*, case: Case, to_owner: Any, actor: Any, summary: str, to_tea
     summary = summary.strip()
     if len(summary) < HANDOFF_SUMMARY_MIN:
         raise DomainError(
-            _("Write a handoff summary of at least %(count)d characters: what happened, what was "
-              "promised and what comes next, so the customer never has to repeat the story.")
+            _(
+                "Write a handoff summary of at least %(count)d characters: what happened, what was "
+                "promised and what comes next, so the customer never has to repeat the story."
+            )
             % {"count": HANDOFF_SUMMARY_MIN},
-            code="handoff_summary_required", field="summary",
+            code="handoff_summary_required",
+            field="summary",
         )
     if case.owner_id == to_owner.pk:
         raise DomainError(_("This person already owns the case."), code="same_owner", field="to_owner")
@@ -165,17 +183,27 @@ def case_transfer(*, case: Case, to_owner: Any, actor: Any, summary: str, to_tea
         fields.append("status")
     _save(case, fields)
     _add_message(case=case, kind=MessageKind.NOTE, actor=actor, body=summary, purpose=MessagePurpose.HANDOFF)
-    record_event(name=events.TRANSFERRED, target=case, actor=actor, changes=changes, data={"summary": summary})
+    record_event(
+        name=events.TRANSFERRED,
+        target=case,
+        actor=actor,
+        changes=changes,
+        data={"summary": summary},
+    )
     customer_notify(case=case, event="transferred", context={"owner_name": to_owner.full_name})
     return case
 
 
 @transaction.atomic
-def case_reply(*, case: Case, actor: Any, body: str, attachments: list[UploadedFile] | None = None) -> Message:
+def case_reply(
+    *, case: Case, actor: Any, body: str, attachments: list[UploadedFile] | None = None
+) -> Message:
     """Answer the customer. Replying to an unowned case makes the replier its owner."""
     case = case_lock(case_id=case.pk)
     _require(case, "reply")
-    message = _add_message(case=case, kind=MessageKind.OUTBOUND, actor=actor, body=body, attachments=attachments)
+    message = _add_message(
+        case=case, kind=MessageKind.OUTBOUND, actor=actor, body=body, attachments=attachments
+    )
     fields: list[str] = []
     changes: dict[str, tuple[Any, Any]] = {}
     if case.owner_id is None:
@@ -188,7 +216,13 @@ def case_reply(*, case: Case, actor: Any, body: str, attachments: list[UploadedF
         fields.append("status")
     _mark_first_response(case, fields)
     _save(case, fields)
-    record_event(name=events.REPLIED, target=case, actor=actor, changes=changes, data={"message": str(message.public_id)})
+    record_event(
+        name=events.REPLIED,
+        target=case,
+        actor=actor,
+        changes=changes,
+        data={"message": str(message.public_id)},
+    )
     customer_notify(case=case, event="reply", context={"body": body, "author_name": actor.full_name})
     return message
 
@@ -198,7 +232,13 @@ def case_ask(*, case: Case, actor: Any, body: str) -> Message:
     """Ask the customer for something; the case waits for their answer."""
     case = case_lock(case_id=case.pk)
     _require(case, "ask")
-    message = _add_message(case=case, kind=MessageKind.OUTBOUND, actor=actor, body=body, purpose=MessagePurpose.QUESTION)
+    message = _add_message(
+        case=case,
+        kind=MessageKind.OUTBOUND,
+        actor=actor,
+        body=body,
+        purpose=MessagePurpose.QUESTION,
+    )
     changes = {"status": (case.status, Status.WAITING)}
     fields = ["status"]
     if case.owner_id is None:
@@ -225,15 +265,20 @@ def case_note(*, case: Case, actor: Any, body: str, attachments: list[UploadedFi
 
 
 @transaction.atomic
-def case_customer_message(*, case: Case, body: str, channel: str,
-                          attachments: list[UploadedFile] | None = None) -> Message:
+def case_customer_message(
+    *, case: Case, body: str, channel: str, attachments: list[UploadedFile] | None = None
+) -> Message:
     """A new message from the customer: a waiting or resolved case becomes open again."""
     case = case_lock(case_id=case.pk)
     _require(case, "customer_message")
     checked = attachments_check(attachments or [])
     message = Message.objects.create(
-        case=case, kind=MessageKind.INBOUND, channel=channel, author_name=case.customer.full_name,
-        body=body, created_at=clock.now(),
+        case=case,
+        kind=MessageKind.INBOUND,
+        channel=channel,
+        author_name=case.customer.full_name,
+        body=body,
+        created_at=clock.now(),
     )
     attachment_save_all(message=message, checked=checked)
     changes: dict[str, tuple[Any, Any]] = {}
@@ -249,15 +294,28 @@ def case_customer_message(*, case: Case, body: str, channel: str,
 
 
 @transaction.atomic
-def case_update(*, case: Case, actor: Any, category: Category | None = None, priority: str | None = None,
-                vulnerable: bool | None = None, summary: str | None = None, subject: str | None = None) -> Case:
+def case_update(
+    *,
+    case: Case,
+    actor: Any,
+    category: Category | None = None,
+    priority: str | None = None,
+    vulnerable: bool | None = None,
+    summary: str | None = None,
+    subject: str | None = None,
+) -> Case:
     """Triage fields an agent sets; each change is audited with before and after."""
     case = case_lock(case_id=case.pk)
     _require(case, "update")
     if priority is not None and priority not in Priority.values:
         raise DomainError(_("Unknown priority."), code="bad_priority", field="priority")
-    wanted = {"category": category, "priority": priority, "vulnerable": vulnerable,
-              "summary": summary, "subject": subject}
+    wanted = {
+        "category": category,
+        "priority": priority,
+        "vulnerable": vulnerable,
+        "summary": summary,
+        "subject": subject,
+    }
     changes: dict[str, tuple[Any, Any]] = {}
     for field, value in wanted.items():
         if value is None:
@@ -273,21 +331,46 @@ def case_update(*, case: Case, actor: Any, category: Category | None = None, pri
 
 
 @transaction.atomic
-def case_resolve(*, case: Case, actor: Any, resolution_type: str, decision: str, summary: str,
-                 redress_amount: Decimal | None = None, redress_currency: str = "") -> Case:
+def case_resolve(
+    *,
+    case: Case,
+    actor: Any,
+    resolution_type: str,
+    decision: str,
+    summary: str,
+    redress_amount: Decimal | None = None,
+    redress_currency: str = "",
+) -> Case:
     """Resolve with what was done (R-RE-1); the customer gets the summary and thanks (R-RE-3)."""
     case = case_lock(case_id=case.pk)
     _require(case, "resolve")
     if resolution_type not in ResolutionType.values:
-        raise DomainError(_("Choose how the case was resolved."), code="resolution_required", field="resolution_type")
+        raise DomainError(
+            _("Choose how the case was resolved."),
+            code="resolution_required",
+            field="resolution_type",
+        )
     if decision not in Decision.values:
-        raise DomainError(_("Choose the decision on the complaint."), code="decision_required", field="decision")
+        raise DomainError(
+            _("Choose the decision on the complaint."), code="decision_required", field="decision"
+        )
     if not summary.strip():
-        raise DomainError(_("Write a short summary of what was done for the customer."),
-                          code="summary_required", field="summary")
+        raise DomainError(
+            _("Write a short summary of what was done for the customer."),
+            code="summary_required",
+            field="summary",
+        )
     if redress_amount is not None and redress_amount < 0:
-        raise DomainError(_("The redress amount cannot be negative."), code="bad_redress", field="redress_amount")
-    _add_message(case=case, kind=MessageKind.OUTBOUND, actor=actor, body=summary, purpose=MessagePurpose.RESOLUTION)
+        raise DomainError(
+            _("The redress amount cannot be negative."), code="bad_redress", field="redress_amount"
+        )
+    _add_message(
+        case=case,
+        kind=MessageKind.OUTBOUND,
+        actor=actor,
+        body=summary,
+        purpose=MessagePurpose.RESOLUTION,
+    )
     changes: dict[str, tuple[Any, Any]] = {
         "status": (case.status, Status.RESOLVED),
         "resolution_type": (case.resolution_type or None, resolution_type),
@@ -295,7 +378,14 @@ def case_resolve(*, case: Case, actor: Any, resolution_type: str, decision: str,
     }
     if redress_amount is not None:
         changes["redress_amount"] = (case.redress_amount, redress_amount)
-    fields = ["status", "resolution_type", "decision", "redress_amount", "redress_currency", "resolved_at"]
+    fields = [
+        "status",
+        "resolution_type",
+        "decision",
+        "redress_amount",
+        "redress_currency",
+        "resolved_at",
+    ]
     if case.owner_id is None:
         changes["owner"] = (None, actor.full_name)
         case.owner = actor
@@ -310,8 +400,11 @@ def case_resolve(*, case: Case, actor: Any, resolution_type: str, decision: str,
     _save(case, fields)
     record_event(name=events.RESOLVED, target=case, actor=actor, changes=changes)
     redress = f"{redress_amount} {case.redress_currency}".strip() if redress_amount else ""
-    customer_notify(case=case, event="resolved",
-                    context={"summary": summary, "redress": redress, "owner_name": case.owner.full_name})
+    customer_notify(
+        case=case,
+        event="resolved",
+        context={"summary": summary, "redress": redress, "owner_name": case.owner.full_name},
+    )
     return case
 
 
@@ -328,8 +421,13 @@ def case_reopen(*, case: Case, actor: Any, reason: str) -> Case:
     case.closed_at = None
     _save(case, ["status", "resolved_at", "closed_at"])
     _add_message(case=case, kind=MessageKind.NOTE, actor=actor, body=reason)
-    record_event(name=events.REOPENED, target=case, actor=actor, changes={"status": (before, case.status)},
-                 data={"reason": reason})
+    record_event(
+        name=events.REOPENED,
+        target=case,
+        actor=actor,
+        changes={"status": (before, case.status)},
+        data={"reason": reason},
+    )
     owner_name = case.owner.full_name if case.owner_id else _actor_name(actor)
     customer_notify(case=case, event="reopened", context={"owner_name": owner_name})
     return case
@@ -342,5 +440,10 @@ def case_close(*, case: Case, actor: Any) -> Case:
     case.status = Status.CLOSED
     case.closed_at = clock.now()
     _save(case, ["status", "closed_at"])
-    record_event(name=events.CLOSED, target=case, actor=actor, changes={"status": (Status.RESOLVED, Status.CLOSED)})
+    record_event(
+        name=events.CLOSED,
+        target=case,
+        actor=actor,
+        changes={"status": (Status.RESOLVED, Status.CLOSED)},
+    )
     return case

@@ -14,8 +14,14 @@ def language_links(context) -> list[dict]:
     links = []
     for code, _name in settings.LANGUAGES:
         info = get_language_info(code)
-        links.append({"code": code, "name": info["name_local"], "url": translate_url(path, code),
-                      "bidi": info["bidi"]})
+        links.append(
+            {
+                "code": code,
+                "name": info["name_local"],
+                "url": translate_url(path, code),
+                "bidi": info["bidi"],
+            }
+        )
     return links
 
 
@@ -31,12 +37,18 @@ def audit_changes(event, model) -> list[dict]:
     translated, for showing a change history people can read in any language."""
     rows = []
     for field_name, pair in (event.changes or {}).items():
-        before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        before, after = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
         try:
             field = model._meta.get_field(field_name)
             label = field.verbose_name
             choices = dict(field.flatchoices) if field.choices else {}
         except Exception:  # a field that no longer exists still shows its stored name
             label, choices = field_name, {}
-        rows.append({"label": label, "before": choices.get(before, before), "after": choices.get(after, after)})
+        rows.append(
+            {
+                "label": label,
+                "before": choices.get(before, before),
+                "after": choices.get(after, after),
+            }
+        )
     return rows

@@ -21,25 +21,97 @@ STAFF = [
 
 # (language, name, email, phone, order, outcome, category, text) — written for this demo.
 COMPLAINTS = [
-    ("he", "נועה כהן", "noa.cohen@example.com", "", "A-10233", "refund", "delays",
-     "הזמנתי מקרר לפני שלושה שבועות והובטח לי משלוח תוך חמישה ימים. עד היום לא הגיע, "
-     "ואף אחד לא חוזר אליי. אני רוצה את הכסף בחזרה."),
-    ("he", "יוסי מזרחי", "", "052-555-0142", "", "apology", "unprofessional",
-     "הנציג במוקד ניתק לי את השיחה באמצע, פעמיים. אני לקוח שלכם כבר עשר שנים."),
-    ("ar", "ليلى حسن", "layla.hassan@example.com", "", "B-7781", "replacement", "errors",
-     "وصلتني الغسالة مكسورة من الجانب، والسائق رفض أن ينتظر حتى أفحصها. أريد غسالة جديدة."),
-    ("ar", "خالد منصور", "khaled.m@example.com", "+971 50 555 0199", "", "credit", "inflexibility",
-     "طلبت تغيير موعد التركيب يوماً واحداً فقط وقيل لي إن النظام لا يسمح بذلك."),
-    ("ru", "Анна Смирнова", "anna.smirnova@example.com", "", "C-5521", "repair", "below_expectation",
-     "Пылесос перестал работать через две недели после покупки. Гарантийный талон у меня есть."),
-    ("ru", "Игорь Волков", "igor.volkov@example.com", "", "", "record", "external_communication",
-     "Мне трижды обещали перезвонить и ни разу не перезвонили. Просто хочу, чтобы вы это знали."),
-    ("en", "Mary O'Brien", "mary.obrien@example.com", "", "D-0042", "refund", "errors",
-     "I was charged twice for the same order. The bank statement shows both payments on 3 November."),
-    ("en", "Tom Baker", "tom.baker@example.com", "+44 7700 900123", "", "other", "internal_communication",
-     "Your shop told me to call the warehouse, and the warehouse told me to go back to the shop."),
-    ("he", "Noa Cohen", "noa.cohen@example.com", "", "A-10987", "repair", "below_expectation",
-     "גם המדיח שקניתי אצלכם דולף. Model DW-500, נקנה באוקטובר."),
+    (
+        "he",
+        "נועה כהן",
+        "noa.cohen@example.com",
+        "",
+        "A-10233",
+        "refund",
+        "delays",
+        "הזמנתי מקרר לפני שלושה שבועות והובטח לי משלוח תוך חמישה ימים. עד היום לא הגיע, "
+        "ואף אחד לא חוזר אליי. אני רוצה את הכסף בחזרה.",
+    ),
+    (
+        "he",
+        "יוסי מזרחי",
+        "",
+        "052-555-0142",
+        "",
+        "apology",
+        "unprofessional",
+        "הנציג במוקד ניתק לי את השיחה באמצע, פעמיים. אני לקוח שלכם כבר עשר שנים.",
+    ),
+    (
+        "ar",
+        "ليلى حسن",
+        "layla.hassan@example.com",
+        "",
+        "B-7781",
+        "replacement",
+        "errors",
+        "وصلتني الغسالة مكسورة من الجانب، والسائق رفض أن ينتظر حتى أفحصها. أريد غسالة جديدة.",
+    ),
+    (
+        "ar",
+        "خالد منصور",
+        "khaled.m@example.com",
+        "+971 50 555 0199",
+        "",
+        "credit",
+        "inflexibility",
+        "طلبت تغيير موعد التركيب يوماً واحداً فقط وقيل لي إن النظام لا يسمح بذلك.",
+    ),
+    (
+        "ru",
+        "Анна Смирнова",
+        "anna.smirnova@example.com",
+        "",
+        "C-5521",
+        "repair",
+        "below_expectation",
+        "Пылесос перестал работать через две недели после покупки. Гарантийный талон у меня есть.",
+    ),
+    (
+        "ru",
+        "Игорь Волков",
+        "igor.volkov@example.com",
+        "",
+        "",
+        "record",
+        "external_communication",
+        "Мне трижды обещали перезвонить и ни разу не перезвонили. Просто хочу, чтобы вы это знали.",
+    ),
+    (
+        "en",
+        "Mary O'Brien",
+        "mary.obrien@example.com",
+        "",
+        "D-0042",
+        "refund",
+        "errors",
+        "I was charged twice for the same order. The bank statement shows both payments on 3 November.",
+    ),
+    (
+        "en",
+        "Tom Baker",
+        "tom.baker@example.com",
+        "+44 7700 900123",
+        "",
+        "other",
+        "internal_communication",
+        "Your shop told me to call the warehouse, and the warehouse told me to go back to the shop.",
+    ),
+    (
+        "he",
+        "Noa Cohen",
+        "noa.cohen@example.com",
+        "",
+        "A-10987",
+        "repair",
+        "below_expectation",
+        "גם המדיח שקניתי אצלכם דולף. Model DW-500, נקנה באוקטובר.",
+    ),
 ]
 
 
@@ -55,26 +127,62 @@ class Command(BaseCommand):
         billing = team_create(name="Billing", slug="billing")
         staff = {}
         for username, email, name, role, langs in STAFF:
-            staff[username] = user_create(username=username, email=email, full_name=name, password=DEMO_PASSWORD,
-                                          role=role, languages=langs, teams=[care, billing] if role != Role.AGENT else [care])
+            staff[username] = user_create(
+                username=username,
+                email=email,
+                full_name=name,
+                password=DEMO_PASSWORD,
+                role=role,
+                languages=langs,
+                teams=[care, billing] if role != Role.AGENT else [care],
+            )
         categories = {c.code: c for c in Category.objects.all()}
         cases = []
         for lang, name, email, phone, order, outcome, category, text in COMPLAINTS:
-            cases.append(case_open(channel=Channel.WEB if email else Channel.PHONE, body=text, full_name=name,
-                                   email=email, phone=phone, language=lang, order_number=order,
-                                   desired_outcome=outcome, category=categories.get(category)))
+            cases.append(
+                case_open(
+                    channel=Channel.WEB if email else Channel.PHONE,
+                    body=text,
+                    full_name=name,
+                    email=email,
+                    phone=phone,
+                    language=lang,
+                    order_number=order,
+                    desired_outcome=outcome,
+                    category=categories.get(category),
+                )
+            )
         dana, omar, irina = staff["agent"], staff["agent2"], staff["lead"]
         lifecycle.case_assign(case=cases[0], owner=dana, actor=dana)
-        lifecycle.case_reply(case=cases[0], actor=dana, body=(
-            "נועה שלום, אני מצטערת מאוד על העיכוב. בדקתי מול המחסן: המקרר יוצא אלייך מחר, "
-            "ואני אתקשר אלייך עד יום חמישי ב-12:00 כדי לוודא שהגיע. דנה"))
+        lifecycle.case_reply(
+            case=cases[0],
+            actor=dana,
+            body=(
+                "נועה שלום, אני מצטערת מאוד על העיכוב. בדקתי מול המחסן: המקרר יוצא אלייך מחר, "
+                "ואני אתקשר אלייך עד יום חמישי ב-12:00 כדי לוודא שהגיע. דנה"
+            ),
+        )
         lifecycle.case_assign(case=cases[2], owner=omar, actor=omar)
         lifecycle.case_assign(case=cases[6], owner=dana, actor=dana)
-        lifecycle.case_transfer(case=cases[6], to_owner=irina, actor=dana, summary=(
-            "Double charge on D-0042 confirmed in the payment log. Customer wants a refund; I promised "
-            "an answer today. Needs a lead's approval for the refund."))
-        lifecycle.case_resolve(case=cases[6], actor=irina, resolution_type=ResolutionType.REFUND,
-                               decision=Decision.UPHELD, redress_amount=249, redress_currency="EUR", summary=(
-                                   "We refunded the second payment of 249 EUR; it will show on your statement "
-                                   "within 5 working days. I am sorry for the trouble."))
+        lifecycle.case_transfer(
+            case=cases[6],
+            to_owner=irina,
+            actor=dana,
+            summary=(
+                "Double charge on D-0042 confirmed in the payment log. Customer wants a refund; I promised "
+                "an answer today. Needs a lead's approval for the refund."
+            ),
+        )
+        lifecycle.case_resolve(
+            case=cases[6],
+            actor=irina,
+            resolution_type=ResolutionType.REFUND,
+            decision=Decision.UPHELD,
+            redress_amount=249,
+            redress_currency="EUR",
+            summary=(
+                "We refunded the second payment of 249 EUR; it will show on your statement "
+                "within 5 working days. I am sorry for the trouble."
+            ),
+        )
         self.stdout.write(f"demo data loaded: {len(staff)} staff, {len(cases)} cases")

@@ -1,0 +1,33 @@
+from datetime import timedelta
+
+import pytest
+from django.tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from amends.core import clock
+from amends.core.tasks_recovery import tasks_requeue_stale
+
+pytestmark = pytest.mark.django_db
+
+
+def _task(status, started_minutes_ago):
+    return DBTaskResult.objects.create(
+        args_kwargs={"args": [], "kwargs": {"notification_id": 1}},
+        priority=0,
+        task_path="amends.notify.tasks.send_notification_task",
+        queue_name="default",
+        backend_name="default",
+        status=status,
+        started_at=clock.now() - timedelta(minutes=started_minutes_ago),
+    )
+
+
+def test_tasks_left_running_by_a_dead_worker_run_again():
+    stale = _task(TaskResultStatus.RUNNING, 30)
+    fresh = _task(TaskResultStatus.RUNNING, 1)
+    done = _task(TaskResultStatus.SUCCESSFUL, 30)
+    assert tasks_requeue_stale(lease_seconds=300) == 1
+    stale.refresh_from_db(), fresh.refresh_from_db(), done.refresh_from_db()
+    assert stale.status == TaskResultStatus.READY and stale.started_at is None
+    assert fresh.status == TaskResultStatus.RUNNING
+    assert done.status == TaskResultStatus.SUCCESSFUL
