@@ -1,1 +1,4 @@
-"""The agents' web UI: queues, the case page, actions over HTMX. Interface only: calls services and selectors."""
+"""The agents' web UI: queues, the case page, actions over HTMX.
+
+Interface only: calls cases/customers/notify services and selectors; holds no business rules.
+"""

@@ -34,7 +34,8 @@ class TransferForm(BootstrapFormMixin, forms.Form):
     summary = forms.CharField(
         label=_("Handoff summary for the new owner"),
         help_text=_(
-            "What happened, what was promised, what comes next. The customer must never have to repeat the story."
+            "What happened, what was promised, what comes next. "
+            "The customer must never have to repeat the story."
         ),
         widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
     )
