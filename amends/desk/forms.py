@@ -1,9 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Team
 from amends.accounts.selectors import user_list_assignable
-from amends.cases.choices import Decision, Priority, ResolutionType
+from amends.cases.choices import Channel, Decision, DesiredOutcome, Priority, ResolutionType
 from amends.cases.models import Category
 from amends.core.forms import BootstrapFormMixin, MultipleFileField
 
@@ -73,3 +74,36 @@ class CaseUpdateForm(BootstrapFormMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
     )
+
+
+class CaseLogForm(BootstrapFormMixin, forms.Form):
+    """A complaint taken by phone, at the counter or from a letter, typed in by an agent."""
+
+    channel = forms.ChoiceField(
+        label=_("How did it reach us?"),
+        choices=[
+            (Channel.PHONE, Channel.PHONE.label),
+            (Channel.WALK_IN, Channel.WALK_IN.label),
+            (Channel.EMAIL, Channel.EMAIL.label),
+        ],
+    )
+    full_name = forms.CharField(
+        label=_("Customer's name"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
+    email = forms.EmailField(label=_("Email"), required=False, widget=forms.EmailInput(attrs={"dir": "ltr"}))
+    phone = forms.CharField(
+        label=_("Phone"), max_length=40, required=False, widget=forms.TextInput(attrs={"dir": "ltr"})
+    )
+    language = forms.ChoiceField(label=_("Customer's language"), choices=settings.LANGUAGES)
+    order_number = forms.CharField(label=_("Order or account number"), max_length=100, required=False)
+    body = forms.CharField(
+        label=_("The customer's words"),
+        help_text=_("Write down what the customer said, as closely as you can."),
+        widget=forms.Textarea(attrs={"rows": 6, "dir": "auto"}),
+    )
+    desired_outcome = forms.ChoiceField(label=_("Outcome the customer wants"), choices=DesiredOutcome.choices)
+    take_it = forms.BooleanField(label=_("I will own this case"), required=False, initial=True)
+    submission_token = forms.CharField(widget=forms.HiddenInput, max_length=64)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.queue, name="queue"),
     path("search/", views.search, name="search"),
+    path("cases/new/", views.case_log, name="case-log"),
     path("cases/<uuid:public_id>/", views.case_detail, name="case"),
     path("cases/<uuid:public_id>/<slug:action>/", views.case_action, name="case-action"),
     path("attachments/<uuid:public_id>/", views.attachment_download, name="attachment"),

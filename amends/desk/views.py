@@ -1,10 +1,13 @@
 """The agents' desk. Views parse, call one service or selector, and render (often an HTMX
 partial); business rules live in amends.cases.services."""
 
+import uuid
+
 from django.contrib.auth.decorators import login_required, user_passes_test
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from amends.cases.choices import Priority, Status
@@ -20,11 +23,14 @@ from amends.cases.selectors import (
     case_timeline,
     customer_case_history,
 )
+from amends.cases.services import lifecycle
+from amends.cases.services.intake import case_open
 from amends.core import clock
 from amends.core.errors import DomainError
 from amends.core.forms import apply_domain_error
 from amends.customers.selectors import customer_contact
 from amends.desk import actions
+from amends.desk.forms import CaseLogForm
 from amends.notify.selectors import outbox_list
 
 PAGE_SIZE = 50
@@ -109,6 +115,37 @@ def case_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
     context.update({"action_error": error, "open_action": action if form is not None else ""})
     template = "desk/case.html#case-body" if request.htmx else "desk/case.html"
     return render(request, template, context, status=status if not request.htmx else 200)
+
+
+@login_required
+def case_log(request: HttpRequest) -> HttpResponse:
+    """Log a complaint taken by phone, in person or by letter (R-IN-1) through the same intake."""
+    if request.method != "POST":
+        form = CaseLogForm(initial={"submission_token": uuid.uuid4().hex, "language": get_language()})
+        return render(request, "desk/case_log.html", {"form": form})
+    form = CaseLogForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = case_open(
+                channel=data["channel"],
+                body=data["body"],
+                full_name=data["full_name"],
+                email=data["email"],
+                phone=data["phone"],
+                language=data["language"],
+                order_number=data["order_number"],
+                desired_outcome=data["desired_outcome"],
+                actor=request.user,
+                intake_key="desk:" + data["submission_token"],
+            )
+            if data["take_it"] and case.owner_id is None:
+                lifecycle.case_assign(case=case, owner=request.user, actor=request.user)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            return redirect("desk:case", public_id=case.public_id)
+    return render(request, "desk/case_log.html", {"form": form}, status=400)
 
 
 @login_required

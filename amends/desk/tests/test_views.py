@@ -133,3 +133,30 @@ def test_outbox_is_for_leads_and_admins(client, agent, lead, case):
     assert client.get(reverse("desk:outbox")).status_code == 302
     client.force_login(lead)
     assert client.get(reverse("desk:outbox")).status_code == 200
+
+
+def test_agent_logs_a_phone_complaint_and_owns_it(client, agent, mailoutbox):
+    client.force_login(agent)
+    form = {
+        "channel": "phone",
+        "full_name": "Игорь",
+        "phone": "+7 912 000 11 22",
+        "email": "",
+        "language": "ru",
+        "order_number": "",
+        "body": "Звонил: курьер не приехал.",
+        "desired_outcome": "apology",
+        "take_it": "on",
+        "submission_token": "phone-1",
+    }
+    response = client.post(reverse("desk:case-log"), form)
+    assert response.status_code == 302
+    from amends.cases.models import Case
+
+    case = Case.objects.get()
+    assert case.channel == "phone" and case.owner == agent and case.language == "ru"
+    assert client.post(reverse("desk:case-log"), form)["Location"] == response["Location"]
+    assert (
+        client.post(reverse("desk:case-log"), {**form, "phone": "", "submission_token": "2"}).status_code
+        == 400
+    )
