@@ -106,3 +106,18 @@ def test_database_outage_shows_try_again_and_keeps_text(client):
 
 def test_thanks_page_for_unknown_id_is_404(client):
     assert client.get("/en/complain/thanks/00000000-0000-4000-8000-000000000000/").status_code == 404
+
+
+def test_not_found_page_is_in_the_visitors_language(client):
+    response = client.get("/he/no-such-page/")
+    assert response.status_code == 404
+    assert '<html lang="he" dir="rtl">' in response.content.decode()
+
+
+def test_expired_csrf_explains_and_keeps_text_hint(client):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/en/complain/", _form())
+    assert response.status_code == 403
+    assert "expired" in response.content.decode()
