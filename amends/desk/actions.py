@@ -95,7 +95,7 @@ ACTIONS: dict[str, tuple[type[forms.Form], Callable[[Any, Any, dict], Any]]] = {
 def bind(action: str, request: HttpRequest) -> forms.Form:
     if action not in ACTIONS:
         raise Http404
-    return ACTIONS[action][0](request.POST, request.FILES)
+    return ACTIONS[action][0](request.POST, request.FILES, auto_id=f"id_{action}_%s")
 
 
 def run(action: str, *, case, actor, data: dict) -> Any:
@@ -103,14 +103,16 @@ def run(action: str, *, case, actor, data: dict) -> Any:
 
 
 def empty_forms(case) -> dict[str, forms.Form]:
+    # One page holds every action's form: per-action ids keep labels pointing at their own field.
     return {
-        "reply": ReplyForm(),
-        "note": NoteForm(),
-        "ask": AskForm(),
-        "transfer": TransferForm(),
-        "resolve": ResolveForm(),
-        "reopen": ReopenForm(),
+        "reply": ReplyForm(auto_id="id_reply_%s"),
+        "note": NoteForm(auto_id="id_note_%s"),
+        "ask": AskForm(auto_id="id_ask_%s"),
+        "transfer": TransferForm(auto_id="id_transfer_%s"),
+        "resolve": ResolveForm(auto_id="id_resolve_%s"),
+        "reopen": ReopenForm(auto_id="id_reopen_%s"),
         "update": CaseUpdateForm(
+            auto_id="id_update_%s",
             initial={
                 "category": case.category_id,
                 "priority": case.priority,
