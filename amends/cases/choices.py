@@ -6,6 +6,7 @@ class Channel(models.TextChoices):
     WEB = "web", _("Web form")
     EMAIL = "email", _("Email")
     PHONE = "phone", _("Phone")
+    LETTER = "letter", _("Letter")
     WALK_IN = "walk_in", _("Walk-in")
     API = "api", _("API")
 

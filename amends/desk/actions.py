@@ -118,6 +118,6 @@ def empty_forms(case) -> dict[str, forms.Form]:
                 "priority": case.priority,
                 "vulnerable": case.vulnerable,
                 "summary": case.summary,
-            }
+            },
         ),
     }

@@ -84,6 +84,7 @@ class CaseLogForm(BootstrapFormMixin, forms.Form):
         choices=[
             (Channel.PHONE, Channel.PHONE.label),
             (Channel.WALK_IN, Channel.WALK_IN.label),
+            (Channel.LETTER, Channel.LETTER.label),
             (Channel.EMAIL, Channel.EMAIL.label),
         ],
     )

@@ -5,6 +5,7 @@ row and its task commit together with the change, or not at all.
 """
 
 import logging
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -60,7 +61,8 @@ def _render_text(template_name: str, ctx: dict[str, Any]) -> str:
     # Plain-text mail: no HTML escaping, or "Smith & Sons" would arrive as "Smith &amp; Sons".
     template = get_template(template_name).template  # type: ignore[attr-defined]
     text = template.render(Context(ctx, autoescape=False))
-    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+    text = "\n".join(line.rstrip() for line in text.strip().splitlines())
+    return re.sub(r"\n{3,}", "\n\n", text)
 
 
 def notification_send(*, notification_id: int) -> None:

@@ -18,11 +18,21 @@ from amends.portal.ratelimit import rate_limit_hit
 logger = logging.getLogger(__name__)
 
 
+def _form_page(request: HttpRequest, form: ComplaintForm, *, status: int = 200, **flags) -> HttpResponse:
+    context = {
+        "form": form,
+        "max_files": settings.AMENDS_ATTACHMENT_MAX_COUNT,
+        "max_mb": settings.AMENDS_ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        **flags,
+    }
+    return render(request, "portal/complain.html", context, status=status)
+
+
 def complain(request: HttpRequest) -> HttpResponse:
     """The public complaint form (R-IN-1, R-IN-6): no login, four languages, nothing lost."""
     if request.method != "POST":
         form = ComplaintForm(initial={"submission_token": uuid.uuid4().hex})
-        return render(request, "portal/complain.html", {"form": form})
+        return _form_page(request, form)
     form = ComplaintForm(request.POST, request.FILES)
     if rate_limit_hit(
         request=request,
@@ -30,11 +40,11 @@ def complain(request: HttpRequest) -> HttpResponse:
         limit=settings.AMENDS_FORM_RATE_LIMIT,
         window=settings.AMENDS_FORM_RATE_WINDOW,
     ):
-        return render(request, "portal/complain.html", {"form": form, "rate_limited": True}, status=429)
+        return _form_page(request, form, status=429, rate_limited=True)
     if not form.is_valid():
-        return render(request, "portal/complain.html", {"form": form}, status=400)
+        return _form_page(request, form, status=400)
     if form.cleaned_data["website"]:
-        return render(request, "portal/complain.html", {"form": form}, status=400)
+        return _form_page(request, form, status=400)
     data = form.cleaned_data
     try:
         case = case_open(
@@ -52,11 +62,11 @@ def complain(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as error:
         apply_domain_error(form, error)
-        return render(request, "portal/complain.html", {"form": form}, status=400)
+        return _form_page(request, form, status=400)
     except DatabaseError:
         # Keep the customer's words on the page and ask them to send again.
         logger.exception("complaint form could not be stored")
-        return render(request, "portal/complain.html", {"form": form, "unavailable": True}, status=503)
+        return _form_page(request, form, status=503, unavailable=True)
     return redirect("portal:thanks", public_id=case.public_id)
 
 

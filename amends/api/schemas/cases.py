@@ -25,7 +25,7 @@ class CaseCreateIn(Schema):
         "", "refund", "replacement", "repair", "credit", "apology", "record", "other"
     ] = ""
     desired_outcome_detail: str = Field(default="", max_length=500)
-    channel: Literal["api", "web", "email", "phone", "walk_in"] = "api"
+    channel: Literal["api", "web", "email", "phone", "walk_in", "letter"] = "api"
     priority: Literal["low", "normal", "high", "urgent"] = "normal"
     vulnerable: bool = False
 

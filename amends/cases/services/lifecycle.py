@@ -13,7 +13,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from amends.cases import events
 from amends.cases.choices import (
@@ -49,17 +49,22 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "customer_message": (*ACTIVE, Status.RESOLVED),
 }
 
-ACTION_NAMES = {
-    "assign": gettext_lazy("assign"),
-    "transfer": gettext_lazy("transfer"),
-    "reply": gettext_lazy("reply to"),
-    "ask": gettext_lazy("ask a question on"),
-    "note": gettext_lazy("add a note to"),
-    "update": gettext_lazy("edit"),
-    "resolve": gettext_lazy("resolve"),
-    "reopen": gettext_lazy("reopen"),
-    "close": gettext_lazy("close"),
-    "customer_message": gettext_lazy("add a customer message to"),
+# One whole sentence per action: translators need the verb and its object together.
+REFUSALS = {
+    "assign": gettext_lazy("A case with the status “%(status)s” cannot be given an owner."),
+    "transfer": gettext_lazy("A case with the status “%(status)s” cannot be handed over."),
+    "reply": gettext_lazy("A case with the status “%(status)s” cannot be replied to. Reopen it first."),
+    "ask": gettext_lazy(
+        "A case with the status “%(status)s” cannot be used to ask the customer. Reopen it first."
+    ),
+    "note": gettext_lazy("A case with the status “%(status)s” cannot take notes."),
+    "update": gettext_lazy("A case with the status “%(status)s” cannot be edited."),
+    "resolve": gettext_lazy("A case with the status “%(status)s” cannot be resolved."),
+    "reopen": gettext_lazy("A case with the status “%(status)s” is already open."),
+    "close": gettext_lazy("Only a resolved case can be closed; this one has the status “%(status)s”."),
+    "customer_message": gettext_lazy(
+        "A case with the status “%(status)s” cannot take new customer messages."
+    ),
 }
 
 HANDOFF_SUMMARY_MIN = 20  # characters: enough for "what happened, what was promised, what's next"
@@ -67,10 +72,7 @@ HANDOFF_SUMMARY_MIN = 20  # characters: enough for "what happened, what was prom
 
 def _require(case: Case, action: str) -> None:
     if case.status not in ALLOWED_FROM[action]:
-        raise InvalidTransition(
-            _("You cannot %(action)s a case that is %(status)s.")
-            % {"action": ACTION_NAMES[action], "status": case.get_status_display().lower()},
-        )
+        raise InvalidTransition(str(REFUSALS[action]) % {"status": case.get_status_display()})
 
 
 def _actor_name(actor: Any) -> str:
@@ -155,9 +157,12 @@ def case_transfer(*, case: Case, to_owner: Any, actor: Any, summary: str, to_tea
     summary = summary.strip()
     if len(summary) < HANDOFF_SUMMARY_MIN:
         raise DomainError(
-            _(
+            ngettext(
+                "Write a handoff summary of at least %(count)d character: what happened, what was "
+                "promised and what comes next, so the customer never has to repeat the story.",
                 "Write a handoff summary of at least %(count)d characters: what happened, what was "
-                "promised and what comes next, so the customer never has to repeat the story."
+                "promised and what comes next, so the customer never has to repeat the story.",
+                HANDOFF_SUMMARY_MIN,
             )
             % {"count": HANDOFF_SUMMARY_MIN},
             code="handoff_summary_required",
@@ -399,11 +404,10 @@ def case_resolve(
     _mark_first_response(case, fields)
     _save(case, fields)
     record_event(name=events.RESOLVED, target=case, actor=actor, changes=changes)
-    redress = f"{redress_amount} {case.redress_currency}".strip() if redress_amount else ""
     customer_notify(
         case=case,
         event="resolved",
-        context={"summary": summary, "redress": redress, "owner_name": case.owner.full_name},
+        context={"summary": summary, "owner_name": case.owner.full_name},
     )
     return case
 
