@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from amends.accounts.models import ApiToken, User
+from amends.accounts.models import ApiToken, Team, User
 
 
 def user_list_assignable() -> QuerySet[User]:
@@ -17,3 +17,7 @@ def api_token_user(*, raw_key: str) -> User | None:
         .first()
     )
     return token.user if token else None
+
+
+def team_list() -> QuerySet[Team]:
+    return Team.objects.order_by("name")

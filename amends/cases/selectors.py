@@ -14,7 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from amends.cases.choices import OPEN_STATUSES, MessageKind
-from amends.cases.models import Attachment, Case, Message
+from amends.cases.models import Attachment, Case, Category, Message
 from amends.cases.services.references import reference_normalise
 from amends.core.models import AuditEvent
 from amends.customers.models import CustomerIdentity
@@ -167,3 +167,7 @@ def attachment_get_for_agent(*, user: Any, public_id: UUID | str) -> Attachment:
 
 def case_public_messages(*, case: Case) -> QuerySet[Message]:
     return case_messages(case=case, include_notes=False)
+
+
+def category_list_active() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True).order_by("position", "code")

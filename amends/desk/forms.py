@@ -2,10 +2,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from amends.accounts.models import Team
-from amends.accounts.selectors import user_list_assignable
+from amends.accounts.selectors import team_list, user_list_assignable
 from amends.cases.choices import Channel, Decision, DesiredOutcome, Priority, ResolutionType
-from amends.cases.models import Category
+from amends.cases.selectors import category_list_active
 from amends.core.forms import BootstrapFormMixin, MultipleFileField
 
 
@@ -31,7 +30,7 @@ class AskForm(BootstrapFormMixin, forms.Form):
 
 class TransferForm(BootstrapFormMixin, forms.Form):
     to_owner = forms.ModelChoiceField(label=_("Hand over to"), queryset=user_list_assignable())
-    to_team = forms.ModelChoiceField(label=_("Team (optional)"), queryset=Team.objects.all(), required=False)
+    to_team = forms.ModelChoiceField(label=_("Team (optional)"), queryset=team_list(), required=False)
     summary = forms.CharField(
         label=_("Handoff summary for the new owner"),
         help_text=_(
@@ -65,7 +64,10 @@ class ReopenForm(BootstrapFormMixin, forms.Form):
 
 class CaseUpdateForm(BootstrapFormMixin, forms.Form):
     category = forms.ModelChoiceField(
-        label=_("Cause category"), queryset=Category.objects.filter(is_active=True), required=False
+        label=_("Cause category"),
+        queryset=category_list_active(),
+        required=False,
+        empty_label=_("Not chosen yet"),
     )
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
     vulnerable = forms.BooleanField(label=_("Customer may be vulnerable"), required=False)

@@ -11,7 +11,6 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from amends.cases.choices import Priority, Status
-from amends.cases.models import Category
 from amends.cases.selectors import (
     QUEUES,
     SORTS,
@@ -21,6 +20,7 @@ from amends.cases.selectors import (
     case_list_for_queue,
     case_search,
     case_timeline,
+    category_list_active,
     customer_case_history,
 )
 from amends.cases.services import lifecycle
@@ -57,7 +57,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "sorts": list(SORTS),
         "statuses": Status.choices,
         "priorities": Priority.choices,
-        "categories": Category.objects.filter(is_active=True),
+        "categories": category_list_active(),
         "now": clock.now(),
     }
     template = "desk/queue.html#results" if request.htmx else "desk/queue.html"
