@@ -46,12 +46,13 @@ chromium:  #: make sure Debian's Chromium is there for the browser tests
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Browser tests need Chromium: sudo apt-get install -y chromium" >&2; exit 1; fi; }
 
-lint: $(VENV)/.test  #: ruff lint
-	$(VENV)/bin/ruff check amends tests bench
+lint: $(VENV)/.test  #: ruff lint and format check
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/ruff format --check --quiet
 
 fmt: $(VENV)/.test  #: format the code
-	$(VENV)/bin/ruff format amends tests bench
-	$(VENV)/bin/ruff check --fix amends tests bench
+	$(VENV)/bin/ruff format
+	$(VENV)/bin/ruff check --fix
 
 test-sqlite: $(VENV)/.test chromium  #: the suite on SQLite
 	AMENDS_TESTING=1 $(VENV)/bin/pytest -q
