@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -19,10 +20,15 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("AMENDS_DEBUG", False)
-# The development key only works while DEBUG is on or for the embedded demo (make run);
-# production sets AMENDS_SECRET_KEY.
-SECRET_KEY = os.environ.get("AMENDS_SECRET_KEY", "amends-insecure-demo-key-change-me")
+DEMO_SECRET_KEY = "amends-insecure-demo-key-change-me"
+SECRET_KEY = os.environ.get("AMENDS_SECRET_KEY", DEMO_SECRET_KEY)
 ALLOWED_HOSTS = os.environ.get("AMENDS_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+# The demo key is public: it is accepted only while the site answers on this machine alone.
+if SECRET_KEY == DEMO_SECRET_KEY and set(ALLOWED_HOSTS) - {"localhost", "127.0.0.1", "[::1]", "testserver"}:
+    raise ImproperlyConfigured("Set AMENDS_SECRET_KEY before serving Amends to other machines.")
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (docs/operations.md).
+if env_bool("AMENDS_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("AMENDS_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = os.environ.get("AMENDS_SITE_URL", "http://127.0.0.1:8000")
 
@@ -35,6 +41,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
     "django_htmx",
     "django_tasks_db",
     "amends.core",
@@ -147,7 +154,7 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Attachments on the public form and the API (R-IN-1).
+# Attachments on the public form and the desk (R-IN-1); the API takes none yet.
 AMENDS_ATTACHMENT_MAX_BYTES = env_int("AMENDS_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 AMENDS_ATTACHMENT_MAX_COUNT = env_int("AMENDS_ATTACHMENT_MAX_COUNT", 5)
 
@@ -182,6 +189,8 @@ if _email_backend.endswith("smtp.EmailBackend"):
     }
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("AMENDS_FROM_EMAIL", "Amends <support@amends.localhost>")
+# The right-hand side of the Message-IDs Amends creates (threading replies back to cases).
+AMENDS_MAIL_DOMAIN = os.environ.get("AMENDS_MAIL_DOMAIN", "amends.localhost")
 
 # --- Service levels (simple targets until business calendars land, docs/settings.md) ----
 AMENDS_FIRST_RESPONSE_HOURS = {

@@ -51,7 +51,7 @@ class User(AbstractUser):
 
     @property
     def is_lead(self) -> bool:
-        return self.role in (Role.LEAD, Role.ADMIN)
+        return self.role in (Role.LEAD, Role.ADMIN) or self.is_superuser
 
     @property
     def is_admin_role(self) -> bool:

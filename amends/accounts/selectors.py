@@ -1,8 +1,11 @@
 """Reads for staff and API tokens."""
 
+from datetime import timedelta
+
 from django.db.models import QuerySet
 
 from amends.accounts.models import ApiToken, Team, User
+from amends.core import clock
 
 
 def user_list_assignable() -> QuerySet[User]:
@@ -16,7 +19,13 @@ def api_token_user(*, raw_key: str) -> User | None:
         .filter(key_hash=ApiToken.hash_key(raw_key), revoked=False, user__is_active=True)
         .first()
     )
-    return token.user if token else None
+    if token is None:
+        return None
+    now = clock.now()
+    # At most one write an hour per token, so busy integrations do not pay a write per request.
+    if token.last_used_at is None or token.last_used_at < now - timedelta(hours=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
 
 
 def team_list() -> QuerySet[Team]:

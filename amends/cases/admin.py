@@ -33,6 +33,10 @@ class CaseAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would erase the audit trail; erasure on request is a separate, logged act.
+        return False
+
 
 @admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):

@@ -23,7 +23,6 @@ from amends.cases.selectors import (
     category_list_active,
     customer_case_history,
 )
-from amends.cases.services import lifecycle
 from amends.cases.services.intake import case_open
 from amends.core import clock
 from amends.core.errors import DomainError
@@ -136,11 +135,10 @@ def case_log(request: HttpRequest) -> HttpResponse:
                 language=data["language"],
                 order_number=data["order_number"],
                 desired_outcome=data["desired_outcome"],
-                actor=request.user,
                 intake_key="desk:" + data["submission_token"],
+                owner=request.user if data["take_it"] else None,
+                actor=request.user,
             )
-            if data["take_it"] and case.owner_id is None:
-                lifecycle.case_assign(case=case, owner=request.user, actor=request.user)
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class NotificationStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     SKIPPED = "skipped", _("Not sent: no address")
@@ -29,11 +30,20 @@ class Notification(models.Model):
     error = models.TextField(blank=True)
     message_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField()
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at"], name="notification_case")]
+        indexes = [
+            models.Index(fields=["case", "created_at"], name="notification_case"),
+            # The retry sweep reads only unsent rows: a partial index stays small.
+            models.Index(
+                fields=["status", "created_at"],
+                name="notification_unsent",
+                condition=models.Q(status__in=["queued", "sending"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} → {self.to_address}"

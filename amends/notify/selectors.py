@@ -1,10 +1,19 @@
 from django.db.models import QuerySet
 
-from amends.notify.models import Notification, OutboxEmail
+from amends.notify.models import Notification, NotificationStatus, OutboxEmail
 
 
 def outbox_list(*, limit: int = 100) -> QuerySet[OutboxEmail]:
     return OutboxEmail.objects.all()[:limit]
+
+
+def customer_was_emailed(*, case_id: int, event: str) -> bool:
+    """True if a mail for this event went, or is on its way, to the customer."""
+    return (
+        Notification.objects.filter(case_id=case_id, event=event)
+        .exclude(status__in=[NotificationStatus.SKIPPED, NotificationStatus.FAILED])
+        .exists()
+    )
 
 
 def notification_list_for_case(*, case_id: int) -> QuerySet[Notification]:

@@ -10,8 +10,9 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
+from django.core.mail import EmailMessage, mailers, make_msgid
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.template import Context
 from django.template.loader import get_template
 from django.utils import translation
@@ -22,7 +23,9 @@ from amends.customers.selectors import customer_email
 from amends.notify.models import Notification, NotificationStatus
 
 logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 8  # with the doubling delay below: about 4 hours of trying
+RETRY_BASE_SECONDS = 60
+SENDING_LEASE_SECONDS = 600
 
 # Events a customer hears about, each with a template pair under notify/email/.
 CUSTOMER_EVENTS = frozenset(
@@ -34,7 +37,8 @@ def customer_notify(*, case: Any, event: str, context: dict[str, Any] | None = N
     if event not in CUSTOMER_EVENTS:
         raise ValueError(f"unknown customer event {event!r}")
     customer = case.customer
-    language = normalise_language(customer.language)
+    # Mail about a case speaks the case's language: the one the customer wrote it in.
+    language = normalise_language(case.language or customer.language)
     address = customer_email(customer) or ""
     ctx = {"case": case, "customer": customer, "site_url": settings.SITE_URL, **(context or {})}
     with translation.override(language):
@@ -68,52 +72,84 @@ def _render_text(template_name: str, ctx: dict[str, Any]) -> str:
 def notification_send(*, notification_id: int) -> None:
     """Send one queued notification; a no-op if it was sent already (tasks may run twice).
 
-    A failure is recorded and re-raised after the record commits, so the task backend can
-    retry; after 5 attempts the notification is marked failed for an admin to see.
+    The row is claimed (status "sending") in a short transaction and the mail server is
+    talked to outside it, so a slow SMTP server never holds a database lock. A failure is
+    recorded and re-raised; the periodic retry job tries again with a growing delay and,
+    after MAX_ATTEMPTS, marks the notification failed for an admin to resend.
     """
-    failure: Exception | None = None
     with transaction.atomic():
         notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
         if notification is None or notification.status != NotificationStatus.QUEUED:
             return
+        notification.status = NotificationStatus.SENDING
         notification.attempts += 1
-        email = EmailMessage(
-            subject=notification.subject,
-            body=notification.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[notification.to_address],
-            headers={"Auto-Submitted": "auto-generated", "Content-Language": notification.language},
+        notification.last_attempt_at = clock.now()
+        if not notification.message_id:
+            notification.message_id = make_msgid(domain=settings.AMENDS_MAIL_DOMAIN)
+        notification.save(update_fields=["status", "attempts", "last_attempt_at", "message_id"])
+    email = EmailMessage(
+        subject=notification.subject,
+        body=notification.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.to_address],
+        headers={
+            "Message-ID": notification.message_id,
+            "Auto-Submitted": "auto-generated",
+            "Content-Language": notification.language,
+        },
+    )
+    try:
+        mailers.default.send_messages([email])
+    except Exception as exc:  # the mail server's failure must not lose the notification
+        logger.warning("notification %s failed: %s", notification_id, exc)
+        gave_up = notification.attempts >= MAX_ATTEMPTS
+        Notification.objects.filter(pk=notification_id).update(
+            status=NotificationStatus.FAILED if gave_up else NotificationStatus.QUEUED, error=str(exc)[:2000]
         )
-        try:
-            mailers.default.send_messages([email])
-        except Exception as exc:  # the mail server's failure must not lose the notification
-            logger.warning("notification %s failed: %s", notification_id, exc)
-            failure = exc
-            notification.error = str(exc)[:2000]
-            if notification.attempts >= MAX_ATTEMPTS:
-                notification.status = NotificationStatus.FAILED
-        else:
-            notification.status = NotificationStatus.SENT
-            notification.sent_at = clock.now()
-            notification.error = ""
-        notification.save(update_fields=["attempts", "status", "sent_at", "error"])
-    if failure is not None and notification.status == NotificationStatus.QUEUED:
-        raise failure
+        raise
+    Notification.objects.filter(pk=notification_id).update(
+        status=NotificationStatus.SENT, sent_at=clock.now(), error=""
+    )
 
 
-def notifications_retry_stuck(*, older_than_seconds: int = 120) -> int:
-    """Queue a send again for notifications still waiting after a failed attempt or a lost task.
+def notifications_retry_stuck() -> int:
+    """Queue another send for notifications whose attempt failed or whose task was lost.
 
+    Attempt n is retried RETRY_BASE_SECONDS * 2**(n-1) after it started (1, 2, 4 … minutes);
+    a "sending" row older than SENDING_LEASE_SECONDS belonged to a worker that died.
     Sending is idempotent (row lock + status check), so a duplicate task costs one query.
     """
     from amends.notify.tasks import send_notification_task
 
-    cutoff = clock.now() - timedelta(seconds=older_than_seconds)
-    ids = list(
-        Notification.objects.filter(status=NotificationStatus.QUEUED, created_at__lt=cutoff)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:500]
+    now = clock.now()
+    Notification.objects.filter(
+        status=NotificationStatus.SENDING, last_attempt_at__lt=now - timedelta(seconds=SENDING_LEASE_SECONDS)
+    ).update(status=NotificationStatus.QUEUED)
+    candidates = (
+        Notification.objects.filter(status=NotificationStatus.QUEUED)
+        .alias(tried_at=Coalesce("last_attempt_at", "created_at"))
+        .filter(tried_at__lt=now - timedelta(seconds=RETRY_BASE_SECONDS))
+        .order_by("pk")[:2000]
     )
-    for notification_id in ids:
+    due = [
+        n.pk
+        for n in candidates.only("pk", "attempts", "last_attempt_at", "created_at")
+        if (n.last_attempt_at or n.created_at)
+        + timedelta(seconds=RETRY_BASE_SECONDS * 2 ** max(n.attempts - 1, 0))
+        < now
+    ][:500]
+    for notification_id in due:
         send_notification_task.enqueue(notification_id=notification_id)
-    return len(ids)
+    return len(due)
+
+
+@transaction.atomic
+def notification_resend(*, notification_id: int) -> None:
+    """An admin asks to try a failed notification again."""
+    from amends.notify.tasks import send_notification_task
+
+    updated = Notification.objects.filter(
+        pk=notification_id, status__in=[NotificationStatus.FAILED, NotificationStatus.QUEUED]
+    ).update(status=NotificationStatus.QUEUED, attempts=0, error="")
+    if updated:
+        send_notification_task.enqueue(notification_id=notification_id)

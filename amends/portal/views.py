@@ -12,6 +12,7 @@ from amends.cases.selectors import case_get_by_public_id
 from amends.cases.services.intake import case_open
 from amends.core.errors import DomainError
 from amends.core.forms import apply_domain_error
+from amends.notify.selectors import customer_was_emailed
 from amends.portal.forms import ComplaintForm
 from amends.portal.ratelimit import rate_limit_hit
 
@@ -74,4 +75,5 @@ def thanks(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     case = case_get_by_public_id(public_id=public_id)
     if case is None:
         raise Http404
-    return render(request, "portal/thanks.html", {"case": case})
+    sent = customer_was_emailed(case_id=case.pk, event="received")
+    return render(request, "portal/thanks.html", {"case": case, "sent_confirmation": sent})

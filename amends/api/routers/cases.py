@@ -33,7 +33,7 @@ def complaint_create(
     data = payload.dict()
     case = case_open(
         **data,
-        intake_key=f"api:{request.user.pk}:{idempotency_key}"[:64] if idempotency_key else None,
+        intake_key=f"api:{request.user.pk}:{idempotency_key}" if idempotency_key else None,
         actor=request.user,
     )
     return 201, case

@@ -102,3 +102,19 @@ def test_openapi_docs_are_served(client):
     assert client.get("/api/docs").status_code == 200
     schema = client.get("/api/openapi.json").json()
     assert "/api/v1/complaints" in schema["paths"]
+
+
+def test_long_idempotency_keys_that_share_a_prefix_are_different(api_client):
+    prefix = "x" * 80
+    first = api_client.post(
+        "/api/v1/complaints", COMPLAINT, content_type="application/json", HTTP_IDEMPOTENCY_KEY=prefix + "1"
+    )
+    second = api_client.post(
+        "/api/v1/complaints", COMPLAINT, content_type="application/json", HTTP_IDEMPOTENCY_KEY=prefix + "2"
+    )
+    assert first.json()["id"] != second.json()["id"]
+
+
+def test_api_docs_use_local_assets(client):
+    html = client.get("/api/docs").content.decode()
+    assert "cdn.jsdelivr" not in html and "/static/ninja/" in html

@@ -4,6 +4,7 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -11,6 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from amends.core.errors import DomainError
+
+if TYPE_CHECKING:
+    from amends.cases.models import Attachment, Message
 
 # Allowed types, recognised by their first bytes, not by the name the sender chose.
 _SIGNATURES: list[tuple[bytes, str]] = [
@@ -114,3 +118,21 @@ def attachments_check(files: list[UploadedFile]) -> list[CheckedFile]:
             )
         )
     return checked
+
+
+def attachment_save_all(*, message: "Message", checked: list[CheckedFile]) -> list["Attachment"]:
+    from amends.cases.models import Attachment
+
+    saved = []
+    for item in checked:
+        attachment = Attachment(
+            message=message,
+            filename=item.filename,
+            content_type=item.content_type,
+            size=item.size,
+            sha256=item.sha256,
+        )
+        attachment.file.save(item.filename, item.upload, save=False)
+        attachment.save()
+        saved.append(attachment)
+    return saved

@@ -1,5 +1,6 @@
 """case_open: the one way a complaint enters Amends, whatever the channel (R-IN-1)."""
 
+import hashlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -9,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from amends.cases import events
 from amends.cases.choices import Channel, MessageKind, Priority
-from amends.cases.models import Attachment, Case, Category, Message
-from amends.cases.services.attachments import CheckedFile, attachments_check
+from amends.cases.models import Case, Category, Message
+from amends.cases.services.attachments import CheckedFile, attachment_save_all, attachments_check
+from amends.cases.services.lifecycle import case_assign
 from amends.cases.services.references import reference_new
 from amends.core import clock
 from amends.core.audit import record_event
@@ -44,12 +46,15 @@ def case_open(
     vulnerable: bool = False,
     attachments: list[UploadedFile] | None = None,
     intake_key: str | None = None,
+    owner=None,
     actor=None,
     actor_label: str = "",
 ) -> Case:
     """Record a complaint, its first message verbatim, and acknowledge it to the customer.
 
-    With an `intake_key` the call is idempotent: a repeated submit returns the first case.
+    With an `intake_key` (any string: the form's token, the API's Idempotency-Key) the call is
+    idempotent: a repeated submit returns the first case. With an `owner` the case is
+    assigned in the same transaction.
     """
     if not body.strip():
         raise DomainError(_("Please tell us what happened."), code="empty_body", field="body")
@@ -63,6 +68,8 @@ def case_open(
         raise DomainError(_("Unknown channel."), code="bad_channel", field="channel")
     checked = attachments_check(attachments or [])
     if intake_key:
+        # Stored hashed: fixed length whatever the client sends, and no client text in the row.
+        intake_key = hashlib.sha256(intake_key.encode()).hexdigest()
         existing = Case.objects.filter(intake_key=intake_key).first()
         if existing:
             return existing
@@ -83,6 +90,7 @@ def case_open(
             vulnerable=vulnerable,
             checked=checked,
             intake_key=intake_key,
+            owner=owner,
             actor=actor,
             actor_label=actor_label,
         )
@@ -113,6 +121,7 @@ def _case_open(
     vulnerable,
     checked: list[CheckedFile],
     intake_key,
+    owner,
     actor,
     actor_label,
 ) -> Case:
@@ -156,20 +165,6 @@ def _case_open(
         data={"channel": channel, "reference": case.reference, "attachments": len(checked)},
     )
     customer_notify(case=case, event="received")
+    if owner is not None:
+        case = case_assign(case=case, owner=owner, actor=actor or owner)
     return case
-
-
-def attachment_save_all(*, message: Message, checked: list[CheckedFile]) -> list[Attachment]:
-    saved = []
-    for item in checked:
-        attachment = Attachment(
-            message=message,
-            filename=item.filename,
-            content_type=item.content_type,
-            size=item.size,
-            sha256=item.sha256,
-        )
-        attachment.file.save(item.filename, item.upload, save=False)
-        attachment.save()
-        saved.append(attachment)
-    return saved

@@ -26,8 +26,7 @@ from amends.cases.choices import (
 )
 from amends.cases.locks import case_lock
 from amends.cases.models import Case, Category, Message
-from amends.cases.services.attachments import attachments_check
-from amends.cases.services.intake import attachment_save_all
+from amends.cases.services.attachments import attachment_save_all, attachments_check
 from amends.core import clock
 from amends.core.audit import record_event
 from amends.core.errors import Conflict, DomainError, InvalidTransition
@@ -66,6 +65,8 @@ REFUSALS = {
         "A case with the status “%(status)s” cannot take new customer messages."
     ),
 }
+
+UNCHANGED: Any = object()  # case_update: "leave this field as it is"
 
 HANDOFF_SUMMARY_MIN = 20  # characters: enough for "what happened, what was promised, what's next"
 
@@ -132,6 +133,8 @@ def case_assign(*, case: Case, owner: Any, actor: Any) -> Case:
             % {"name": case.owner.full_name},
             code="already_owned",
         )
+    if not owner.is_active:
+        raise DomainError(_("This person cannot take cases."), code="inactive_owner", field="owner")
     before = (case.status, None)
     case.owner = owner
     fields = ["owner"]
@@ -244,8 +247,10 @@ def case_ask(*, case: Case, actor: Any, body: str) -> Message:
         body=body,
         purpose=MessagePurpose.QUESTION,
     )
-    changes = {"status": (case.status, Status.WAITING)}
+    changes: dict[str, tuple[Any, Any]] = {}
     fields = ["status"]
+    if case.status != Status.WAITING:
+        changes["status"] = (case.status, Status.WAITING)
     if case.owner_id is None:
         changes["owner"] = (None, actor.full_name)
         case.owner = actor
@@ -274,6 +279,8 @@ def case_customer_message(
     *, case: Case, body: str, channel: str, attachments: list[UploadedFile] | None = None
 ) -> Message:
     """A new message from the customer: a waiting or resolved case becomes open again."""
+    if not body.strip():
+        raise DomainError(_("The message is empty."), code="empty_body", field="body")
     case = case_lock(case_id=case.pk)
     _require(case, "customer_message")
     checked = attachments_check(attachments or [])
@@ -292,7 +299,8 @@ def case_customer_message(
         new_status = Status.OPEN if case.owner_id else Status.NEW
         changes["status"] = (case.status, new_status)
         case.status = new_status
-        fields.append("status")
+        case.resolved_at = None
+        fields += ["status", "resolved_at"]
     _save(case, fields)
     record_event(name=events.CUSTOMER_REPLIED, target=case, actor_label="customer", changes=changes)
     return message
@@ -303,16 +311,19 @@ def case_update(
     *,
     case: Case,
     actor: Any,
-    category: Category | None = None,
-    priority: str | None = None,
-    vulnerable: bool | None = None,
-    summary: str | None = None,
-    subject: str | None = None,
+    category: Category | object | None = UNCHANGED,
+    priority: str | object = UNCHANGED,
+    vulnerable: bool | object = UNCHANGED,
+    summary: str | object = UNCHANGED,
+    subject: str | object = UNCHANGED,
 ) -> Case:
-    """Triage fields an agent sets; each change is audited with before and after."""
+    """Triage fields an agent sets; each change is audited with before and after.
+
+    Leave a field out (UNCHANGED) to keep it; category=None clears the category.
+    """
     case = case_lock(case_id=case.pk)
     _require(case, "update")
-    if priority is not None and priority not in Priority.values:
+    if priority is not UNCHANGED and priority not in Priority.values:
         raise DomainError(_("Unknown priority."), code="bad_priority", field="priority")
     wanted = {
         "category": category,
@@ -323,7 +334,7 @@ def case_update(
     }
     changes: dict[str, tuple[Any, Any]] = {}
     for field, value in wanted.items():
-        if value is None:
+        if value is UNCHANGED:
             continue
         current = getattr(case, field)
         if current != value:
@@ -419,21 +430,20 @@ def case_reopen(*, case: Case, actor: Any, reason: str) -> Case:
     _require(case, "reopen")
     if not reason.strip():
         raise DomainError(_("Say why the case is reopened."), code="reason_required", field="reason")
-    before = case.status
-    case.status = Status.OPEN if case.owner_id else Status.NEW
+    changes: dict[str, tuple[Any, Any]] = {"status": (case.status, Status.OPEN)}
+    fields = ["status", "resolved_at", "closed_at"]
+    if case.owner_id is None:
+        # Whoever reopens an unowned case owns it: an open case always has a named owner.
+        changes["owner"] = (None, actor.full_name)
+        case.owner = actor
+        fields.append("owner")
+    case.status = Status.OPEN
     case.resolved_at = None
     case.closed_at = None
-    _save(case, ["status", "resolved_at", "closed_at"])
+    _save(case, fields)
     _add_message(case=case, kind=MessageKind.NOTE, actor=actor, body=reason)
-    record_event(
-        name=events.REOPENED,
-        target=case,
-        actor=actor,
-        changes={"status": (before, case.status)},
-        data={"reason": reason},
-    )
-    owner_name = case.owner.full_name if case.owner_id else _actor_name(actor)
-    customer_notify(case=case, event="reopened", context={"owner_name": owner_name})
+    record_event(name=events.REOPENED, target=case, actor=actor, changes=changes, data={"reason": reason})
+    customer_notify(case=case, event="reopened", context={"owner_name": case.owner.full_name})
     return case
 
 

@@ -152,3 +152,57 @@ def test_update_audits_before_and_after(case, agent):
     # an update that changes nothing records nothing
     lifecycle.case_update(case=case, actor=agent, priority="urgent")
     assert AuditEvent.objects.filter(target_id=case.pk, name=events.UPDATED).count() == 1
+
+
+def test_category_can_be_set_and_cleared(case, agent):
+    from amends.cases.models import Category
+
+    delays = Category.objects.get(code="delays")
+    lifecycle.case_update(case=case, actor=agent, category=delays)
+    lifecycle.case_update(case=case, actor=agent, priority="high")  # category left as it is
+    case.refresh_from_db()
+    assert case.category == delays
+    lifecycle.case_update(case=case, actor=agent, category=None)
+    case.refresh_from_db()
+    assert case.category is None
+
+
+def test_reopening_an_unowned_case_makes_the_reopener_its_owner(case, agent, lead):
+    lifecycle.case_resolve(
+        case=case, actor=agent, resolution_type="apology", decision="upheld", summary="Sorry."
+    )
+    from amends.cases.models import Case
+
+    Case.objects.filter(pk=case.pk).update(owner=None)
+    lifecycle.case_reopen(case=case, actor=lead, reason="Customer is not satisfied.")
+    case.refresh_from_db()
+    assert case.owner == lead and case.status == Status.OPEN
+
+
+def test_customer_writing_on_a_resolved_case_opens_it_again(case, agent):
+    lifecycle.case_resolve(case=case, actor=agent, resolution_type="fix", decision="upheld", summary="Fixed.")
+    lifecycle.case_customer_message(case=case, body="It broke again.", channel="web")
+    case.refresh_from_db()
+    assert case.status == Status.OPEN and case.resolved_at is None
+    with pytest.raises(DomainError):
+        lifecycle.case_customer_message(case=case, body="  ", channel="web")
+
+
+def test_asking_twice_records_no_fake_status_change(case, agent):
+    lifecycle.case_ask(case=case, actor=agent, body="Which colour?")
+    lifecycle.case_ask(case=case, actor=agent, body="And which size?")
+    second = AuditEvent.objects.filter(target_id=case.pk, name=events.QUESTION_ASKED).last()
+    assert "status" not in second.changes
+
+
+def test_inactive_staff_cannot_be_given_cases(case, agent, other_agent):
+    other_agent.is_active = False
+    other_agent.save(update_fields=["is_active"])
+    with pytest.raises(DomainError):
+        lifecycle.case_assign(case=case, owner=other_agent, actor=agent)
+
+
+def test_mail_about_a_case_speaks_the_case_language(make_case, mailoutbox):
+    make_case(email="same@example.com", language="he", body="שלום")
+    make_case(email="same@example.com", language="ru", body="Здравствуйте")
+    assert [m.extra_headers["Content-Language"] for m in mailoutbox] == ["he", "ru"]

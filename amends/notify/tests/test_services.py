@@ -62,8 +62,9 @@ def test_stuck_notifications_are_queued_again(case, mailoutbox):
     from amends.notify.services import notifications_retry_stuck
 
     # given an acknowledgement whose task was lost ten minutes ago
+    ten_minutes_ago = clock.now() - timedelta(minutes=10)
     Notification.objects.update(
-        status=NotificationStatus.QUEUED, created_at=clock.now() - timedelta(minutes=10)
+        status=NotificationStatus.QUEUED, created_at=ten_minutes_ago, last_attempt_at=ten_minutes_ago
     )
     sent_before = len(mailoutbox)
     # when the periodic job runs
@@ -71,3 +72,42 @@ def test_stuck_notifications_are_queued_again(case, mailoutbox):
     # then it is sent (tests run tasks inline) and not queued again
     assert len(mailoutbox) == sent_before + 1
     assert notifications_retry_stuck() == 0
+
+
+def test_retry_waits_longer_after_each_attempt(case):
+    from datetime import timedelta
+
+    from amends.core import clock
+    from amends.notify.services import notifications_retry_stuck
+
+    # given a notification that failed its 4th attempt three minutes ago: next try after 8 minutes
+    three_minutes_ago = clock.now() - timedelta(minutes=3)
+    Notification.objects.update(
+        status=NotificationStatus.QUEUED,
+        attempts=4,
+        created_at=clock.now() - timedelta(hours=1),
+        last_attempt_at=three_minutes_ago,
+    )
+    assert notifications_retry_stuck() == 0
+    clock.freeze(clock.now() + timedelta(minutes=6))
+    assert notifications_retry_stuck() == 1
+
+
+def test_a_worker_that_died_while_sending_does_not_strand_the_mail(case, mailoutbox):
+    from datetime import timedelta
+
+    from amends.core import clock
+    from amends.notify.services import notifications_retry_stuck
+
+    long_ago = clock.now() - timedelta(hours=1)
+    Notification.objects.update(status=NotificationStatus.SENDING, attempts=1, last_attempt_at=long_ago)
+    sent_before = len(mailoutbox)
+    assert notifications_retry_stuck() == 1
+    assert Notification.objects.get().status == NotificationStatus.SENT
+    assert len(mailoutbox) == sent_before + 1
+
+
+def test_mail_carries_our_message_id(case, mailoutbox):
+    notification = Notification.objects.get()
+    assert notification.message_id.endswith("@amends.localhost>")
+    assert mailoutbox[0].extra_headers["Message-ID"] == notification.message_id
