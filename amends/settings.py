@@ -93,6 +93,7 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("AMENDS_DB_CONN_MAX_AGE", 60))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # a fresh checkout has no var/ yet
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE avoids "database is locked" when a read transaction upgrades to a write.
         "transaction_mode": "IMMEDIATE",
