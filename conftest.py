@@ -1,9 +1,4 @@
-"""Root test configuration: set before Django settings load, fixtures from every app."""
-
-import os
-
-# Settings read AMENDS_TESTING (inline tasks, fast password hashing, a file test database).
-os.environ.setdefault("AMENDS_TESTING", "1")
+"""Root test configuration (settings: amends/settings_test.py); fixtures from every app."""
 
 import pytest
 

@@ -23,7 +23,7 @@ from amends.customers.selectors import customer_email
 from amends.notify.models import Notification, NotificationStatus
 
 logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 8  # with the doubling delay below: about 4 hours of trying
+MAX_ATTEMPTS = 8  # with the doubling delay below: a little over 2 hours of trying
 RETRY_BASE_SECONDS = 60
 SENDING_LEASE_SECONDS = 600
 
