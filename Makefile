@@ -27,6 +27,7 @@ run: $(VENV)/.base  #: install, migrate SQLite, load demo data once, start web +
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py collectstatic --no-input -v0
 	$(PY) manage.py demo_load
+	$(PY) manage.py db_analyze
 	@echo ""
 	@echo "  Amends is starting on http://$(AMENDS_BIND)/"
 	@echo "    complaint form:  http://$(AMENDS_BIND)/en/complain/   (also /he/ /ar/ /ru/)"

@@ -171,6 +171,7 @@ AMENDS_PERIODIC_SECONDS = env_int("AMENDS_PERIODIC_SECONDS", 60)
 AMENDS_PERIODIC_JOBS = [
     "amends.core.tasks_recovery.tasks_requeue_stale",
     "amends.notify.services.notifications_retry_stuck",
+    "amends.core.maintenance.sqlite_analyze",
 ]
 
 # --- Email ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from amends.cases.choices import (
+    OPEN_STATUSES,
     Channel,
     Decision,
     DesiredOutcome,
@@ -104,6 +105,16 @@ class Case(models.Model):
             ),
             models.Index(fields=["customer", "-created_at"], name="case_customer"),
             models.Index(fields=["-created_at"], name="case_created"),
+            # The open queue, newest first or by reply due, read in index order instead of
+            # sorting every open case (docs/performance.md, fix 2).
+            models.Index(
+                fields=["-created_at", "-id"], name="case_open_newest", condition=Q(status__in=OPEN_STATUSES)
+            ),
+            models.Index(
+                fields=["first_response_due", "id"],
+                name="case_open_due",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,6 +3,7 @@
 import re
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from amends.core import clock
 from amends.core.i18n import normalise_language
@@ -47,11 +48,16 @@ def customer_match_or_create(
 
 def _match_or_create(*, full_name: str, wanted: list[tuple[str, str]], language: str) -> Customer:
     now = clock.now()
-    found = {
-        i.kind: i
-        for i in CustomerIdentity.objects.select_related("customer").filter(value__in=[v for _k, v in wanted])
-        if (i.kind, i.value) in wanted
-    }
+    # (kind, value) pairs, so the lookup uses the unique (kind, value) index; `value IN (...)`
+    # alone cannot, and scanned every identity (docs/performance.md, fix 1).
+    pairs = Q()
+    for kind, value in wanted:
+        pairs |= Q(kind=kind, value=value)
+    found = (
+        {i.kind: i for i in CustomerIdentity.objects.select_related("customer").filter(pairs)}
+        if wanted
+        else {}
+    )
     match = found.get(IdentityKind.EMAIL) or found.get(IdentityKind.PHONE)
     if match:
         customer = match.customer

@@ -17,7 +17,7 @@ from amends.cases.selectors import (
     QueueFilters,
     attachment_get_for_agent,
     case_get_for_agent,
-    case_list_for_queue,
+    case_rows_for_queue,
     case_search,
     case_timeline,
     category_list_active,
@@ -44,7 +44,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         sort=request.GET.get("sort", "newest"),
     )
     page = Paginator(
-        case_list_for_queue(user=request.user, queue=name, filters=filters),
+        case_rows_for_queue(user=request.user, queue=name, filters=filters),
         PAGE_SIZE,
         allow_empty_first_page=True,
     ).get_page(request.GET.get("page"))

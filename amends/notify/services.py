@@ -33,13 +33,17 @@ CUSTOMER_EVENTS = frozenset(
 )
 
 
-def customer_notify(*, case: Any, event: str, context: dict[str, Any] | None = None) -> Notification:
+def customer_notify(
+    *, case: Any, event: str, context: dict[str, Any] | None = None, to_address: str | None = None
+) -> Notification:
+    """Render what the customer is told about `event` and queue it (`to_address` saves a lookup
+    when the caller already knows where to write)."""
     if event not in CUSTOMER_EVENTS:
         raise ValueError(f"unknown customer event {event!r}")
     customer = case.customer
     # Mail about a case speaks the case's language: the one the customer wrote it in.
     language = normalise_language(case.language or customer.language)
-    address = customer_email(customer) or ""
+    address = to_address or customer_email(customer) or ""
     ctx = {"case": case, "customer": customer, "site_url": settings.SITE_URL, **(context or {})}
     with translation.override(language):
         subject = _render_text(f"notify/email/{event}_subject.txt", ctx)

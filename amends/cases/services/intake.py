@@ -18,7 +18,7 @@ from amends.core import clock
 from amends.core.audit import record_event
 from amends.core.errors import DomainError
 from amends.core.i18n import normalise_language
-from amends.customers.services import customer_match_or_create
+from amends.customers.services import customer_match_or_create, normalise_email
 from amends.notify.services import customer_notify
 
 
@@ -164,7 +164,7 @@ def _case_open(
         actor_label=actor_label or ("customer" if actor is None else ""),
         data={"channel": channel, "reference": case.reference, "attachments": len(checked)},
     )
-    customer_notify(case=case, event="received")
+    customer_notify(case=case, event="received", to_address=normalise_email(email) if email.strip() else None)
     if owner is not None:
         case = case_assign(case=case, owner=owner, actor=actor or owner)
     return case

@@ -31,3 +31,14 @@ def test_tasks_left_running_by_a_dead_worker_run_again():
     assert stale.status == TaskResultStatus.READY and stale.started_at is None
     assert fresh.status == TaskResultStatus.RUNNING
     assert done.status == TaskResultStatus.SUCCESSFUL
+
+
+def test_sqlite_statistics_job_runs_once_a_day():
+    from django.db import connection
+
+    from amends.core import maintenance
+
+    maintenance._last_analyze = 0.0
+    expected = 1 if connection.vendor == "sqlite" else 0
+    assert maintenance.sqlite_analyze() == expected
+    assert maintenance.sqlite_analyze() == 0  # not again within the day
