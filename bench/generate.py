@@ -439,13 +439,13 @@ def generate(*, cases: int, seed: int = 1) -> dict:
 
 def _analyse() -> None:
     """Planner statistics, as a live database would have them. PostgreSQL's autovacuum gathers
-    them by itself after a bulk load (a little later); SQLite never does unless told (Amends
-    does not run ANALYZE or PRAGMA optimize), so the bench leaves SQLite without statistics
-    unless BENCH_SQLITE_ANALYZE=1 (docs/performance.md shows what that changes)."""
+    them by itself after a bulk load (a little later); on SQLite Amends runs ANALYZE after
+    migrating and daily in the worker (amends.core.maintenance), so the bench does it too
+    unless BENCH_SQLITE_ANALYZE=0 (docs/performance.md shows what that changes)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("VACUUM ANALYZE")  # also sets the visibility map, as autovacuum would
-        elif os.environ.get("BENCH_SQLITE_ANALYZE") == "1":
+        elif os.environ.get("BENCH_SQLITE_ANALYZE", "1") == "1":
             cursor.execute("ANALYZE")
 
 
