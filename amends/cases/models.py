@@ -115,6 +115,13 @@ class Case(models.Model):
                 name="case_open_due",
                 condition=Q(status__in=OPEN_STATUSES),
             ),
+            # Agents filter the open queue by language first (they answer in the languages
+            # they speak); without this the filter counts and sorts every open case.
+            models.Index(
+                fields=["language", "-created_at"],
+                name="case_open_language",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
