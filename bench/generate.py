@@ -29,25 +29,15 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-# bench/run.py measures a snapshot of the committed code (BENCH_APP_ROOT); bench/ comes from here.
-for _path in (ROOT, Path(os.environ.get("BENCH_APP_ROOT", ROOT))):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amends.settings")
+import djangosetup  # noqa: F401  (sys.path and django.setup(); must come before amends imports)
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.contrib.auth.hashers import make_password  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-
-from amends.accounts.models import Role, Team, User  # noqa: E402
-from amends.accounts.services import api_token_create  # noqa: E402
-from amends.cases import events  # noqa: E402
-from amends.cases.choices import (  # noqa: E402
+from amends.accounts.models import Role, Team, User
+from amends.accounts.services import api_token_create
+from amends.cases import events
+from amends.cases.choices import (
     Channel,
     Decision,
     DesiredOutcome,
@@ -57,14 +47,14 @@ from amends.cases.choices import (  # noqa: E402
     ResolutionType,
     Status,
 )
-from amends.cases.models import Case, Category, Message  # noqa: E402
-from amends.cases.services.intake import first_response_due  # noqa: E402
-from amends.cases.services.references import ALPHABET, PREFIX  # noqa: E402
-from amends.core import clock  # noqa: E402
-from amends.core.models import AuditEvent  # noqa: E402
-from amends.customers.models import Customer, CustomerIdentity, IdentityKind  # noqa: E402
-from amends.notify.models import Notification, NotificationStatus  # noqa: E402
-from bench import texts  # noqa: E402
+from amends.cases.models import Case, Category, Message
+from amends.cases.services.intake import first_response_due
+from amends.cases.services.references import ALPHABET, PREFIX
+from amends.core import clock
+from amends.core.models import AuditEvent
+from amends.customers.models import Customer, CustomerIdentity, IdentityKind
+from amends.notify.models import Notification, NotificationStatus
+from bench import texts
 
 BATCH = 5000  # cases per transaction: big enough to amortise commits, small enough for RAM
 BENCH_USERNAME = "bench"
@@ -190,24 +180,16 @@ def generate(*, cases: int, seed: int = 1) -> dict:
             ident_rows = []
             for (c, kinds, email, phone), obj in zip(idents, created, strict=True):
                 customer_pk[c] = obj.pk
-                if kinds in ("email", "both"):
-                    ident_rows.append(
-                        CustomerIdentity(
-                            customer_id=obj.pk,
-                            kind=IdentityKind.EMAIL,
-                            value=email,
-                            created_at=obj.created_at,
+                for kind, value, wanted in (
+                    (IdentityKind.EMAIL, email, kinds in ("email", "both")),
+                    (IdentityKind.PHONE, phone, kinds in ("phone", "both")),
+                ):
+                    if wanted:
+                        ident_rows.append(
+                            CustomerIdentity(
+                                customer_id=obj.pk, kind=kind, value=value, created_at=obj.created_at
+                            )
                         )
-                    )
-                if kinds in ("phone", "both"):
-                    ident_rows.append(
-                        CustomerIdentity(
-                            customer_id=obj.pk,
-                            kind=IdentityKind.PHONE,
-                            value=phone,
-                            created_at=obj.created_at,
-                        )
-                    )
             CustomerIdentity.objects.bulk_create(ident_rows, batch_size=BATCH)
 
     references = _references(rng, cases)

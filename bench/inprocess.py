@@ -7,27 +7,16 @@ Run by bench/run.py in a child process pointed at the bench database.
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-# bench/run.py measures a snapshot of the committed code (BENCH_APP_ROOT); bench/ comes from here.
-for _path in (ROOT, Path(os.environ.get("BENCH_APP_ROOT", ROOT))):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amends.settings")
+import djangosetup  # noqa: F401  (sys.path and django.setup(); must come before amends imports)
+from django.db import connection
+from django.test import Client
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-
-from amends.accounts.models import User  # noqa: E402
-from bench.pages import CASE_PAGE, QUEUE_PAGES, case_path, summary_ms  # noqa: E402
+from amends.accounts.models import User
+from bench.pages import CASE_PAGE, QUEUE_PAGES, case_path, summary_ms
 
 WARMUP = 5
 PROFILE_REQUESTS = 10  # requests per page whose queries are captured
