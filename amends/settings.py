@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "amends.customers",
     "amends.cases",
     "amends.notify",
+    "amends.sla",
     "amends.desk",
     "amends.portal",
     "amends.api",
@@ -167,8 +168,9 @@ if env_bool("AMENDS_TASKS_IMMEDIATE", env_bool("AMENDS_TESTING", False)):
 # A task still "running" after this many seconds belongs to a dead worker and is run again.
 AMENDS_TASK_LEASE_SECONDS = env_int("AMENDS_TASK_LEASE_SECONDS", 300)
 # Jobs the worker runs at start and then every AMENDS_PERIODIC_SECONDS (run_worker).
-AMENDS_PERIODIC_SECONDS = env_int("AMENDS_PERIODIC_SECONDS", 60)
+AMENDS_PERIODIC_SECONDS = env_int("AMENDS_PERIODIC_SECONDS", 30)
 AMENDS_PERIODIC_JOBS = [
+    "amends.sla.sweeper.sla_sweep",
     "amends.core.tasks_recovery.tasks_requeue_stale",
     "amends.notify.services.notifications_retry_stuck",
     "amends.core.maintenance.sqlite_analyze",
@@ -194,13 +196,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("AMENDS_FROM_EMAIL", "Amends <support@amends
 # The right-hand side of the Message-IDs Amends creates (threading replies back to cases).
 AMENDS_MAIL_DOMAIN = os.environ.get("AMENDS_MAIL_DOMAIN", "amends.localhost")
 
-# --- Service levels (simple targets until business calendars land, docs/settings.md) ----
-AMENDS_FIRST_RESPONSE_HOURS = {
-    "urgent": env_int("AMENDS_FIRST_RESPONSE_HOURS_URGENT", 4),
-    "high": env_int("AMENDS_FIRST_RESPONSE_HOURS_HIGH", 8),
-    "normal": env_int("AMENDS_FIRST_RESPONSE_HOURS_NORMAL", 24),
-    "low": env_int("AMENDS_FIRST_RESPONSE_HOURS_LOW", 48),
-}
+# --- Promises and time (amends.sla, docs/subsystems/sla.md) ------------------------------
+# SLA targets, calendars, regimes and escalation rules live in the database (admin). These
+# are the knobs that are not per-policy.
+AMENDS_PROMISE_REMINDER_MINUTES = env_int("AMENDS_PROMISE_REMINDER_MINUTES", 60)  # before due
+AMENDS_FOLLOWUP_BUSINESS_DAYS = env_int("AMENDS_FOLLOWUP_BUSINESS_DAYS", 2)  # after resolution
+AMENDS_FOLLOWUP_CLOSE_DAYS = env_int("AMENDS_FOLLOWUP_CLOSE_DAYS", 7)  # unanswered → case closed
+AMENDS_SWEEP_BATCH = env_int("AMENDS_SWEEP_BATCH", 1000)  # due rows per sweep transaction
 
 # --- Abuse protection -------------------------------------------------------------------
 AMENDS_FORM_RATE_LIMIT = env_int("AMENDS_FORM_RATE_LIMIT", 10)  # submissions per window

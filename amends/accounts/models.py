@@ -14,6 +14,15 @@ class Role(models.TextChoices):
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(unique=True)
+    calendar = models.ForeignKey(
+        "sla.Calendar",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="teams",
+        verbose_name=_("business calendar"),
+        help_text=_("Empty: the default calendar."),
+    )
 
     class Meta:
         ordering = ["name"]

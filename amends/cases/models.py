@@ -89,6 +89,11 @@ class Case(models.Model):
     updated_at = models.DateTimeField()
     first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
     first_responded_at = models.DateTimeField(null=True, blank=True)
+    # Kept by the SLA clocks (amends.sla) for the queue and for reporting.
+    next_due_at = models.DateTimeField(_("due next"), null=True, blank=True)
+    first_response_seconds = models.PositiveIntegerField(null=True, blank=True)  # business time
+    resolution_seconds = models.PositiveIntegerField(null=True, blank=True)  # business time
+    sla_breached = models.BooleanField(_("SLA breached"), default=False)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -111,8 +116,8 @@ class Case(models.Model):
                 fields=["-created_at", "-id"], name="case_open_newest", condition=Q(status__in=OPEN_STATUSES)
             ),
             models.Index(
-                fields=["first_response_due", "id"],
-                name="case_open_due",
+                fields=["next_due_at", "id"],
+                name="case_open_next_due",
                 condition=Q(status__in=OPEN_STATUSES),
             ),
             # Agents filter the open queue by language first (they answer in the languages

@@ -17,7 +17,14 @@ class Notification(models.Model):
     makes retries send exactly the same text.
     """
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="notifications")
+    # Empty only for a staff digest that lists several cases.
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    # Set for mail to a member of staff (reminders, escalations); empty for the customer.
+    recipient = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     event = models.CharField(max_length=32)
     language = models.CharField(max_length=8)
     to_address = models.CharField(max_length=254, blank=True)

@@ -10,11 +10,12 @@ def outbox_list(*, limit: int = 100) -> QuerySet[OutboxEmail]:
 def customer_was_emailed(*, case_id: int, event: str) -> bool:
     """True if a mail for this event went, or is on its way, to the customer."""
     return (
-        Notification.objects.filter(case_id=case_id, event=event)
+        Notification.objects.filter(case_id=case_id, event=event, recipient__isnull=True)
         .exclude(status__in=[NotificationStatus.SKIPPED, NotificationStatus.FAILED])
         .exists()
     )
 
 
 def notification_list_for_case(*, case_id: int) -> QuerySet[Notification]:
-    return Notification.objects.filter(case_id=case_id)
+    """What the customer was sent about a case (staff reminders and escalations left out)."""
+    return Notification.objects.filter(case_id=case_id, recipient__isnull=True)

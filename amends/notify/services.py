@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.template import Context
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import translation
 
 from amends.core import clock
@@ -29,8 +30,20 @@ SENDING_LEASE_SECONDS = 600
 
 # Events a customer hears about, each with a template pair under notify/email/.
 CUSTOMER_EVENTS = frozenset(
-    {"received", "assigned", "transferred", "reply", "question", "resolved", "reopened"}
+    {
+        "received",
+        "assigned",
+        "transferred",
+        "reply",
+        "question",
+        "resolved",
+        "reopened",
+        "promise_moved",
+        "followup",
+    }
 )
+# Mail to staff, under notify/email/staff_<event>.txt.
+STAFF_EVENTS = frozenset({"escalated", "promise_reminder", "digest"})
 
 
 def customer_notify(
@@ -48,17 +61,54 @@ def customer_notify(
     with translation.override(language):
         subject = _render_text(f"notify/email/{event}_subject.txt", ctx)
         body = _render_text(f"notify/email/{event}.txt", ctx) + "\n"
-    notification = Notification.objects.create(
-        case=case,
-        event=event,
-        language=language,
-        to_address=address,
-        subject=" ".join(subject.split())[:255],
-        body=body,
-        status=NotificationStatus.QUEUED if address else NotificationStatus.SKIPPED,
-        created_at=clock.now(),
+    return _queue(
+        Notification(
+            case=case,
+            event=event,
+            language=language,
+            to_address=address,
+            subject=" ".join(subject.split())[:255],
+            body=body,
+        )
     )
-    if address:
+
+
+def staff_notify(
+    *, user: Any, event: str, case: Any = None, context: dict[str, Any] | None = None
+) -> Notification:
+    """Tell a member of staff about a case (a reminder, an escalation), or about several cases
+    at once (``event="digest"``, ``case=None``), in the first language they speak."""
+    if event not in STAFF_EVENTS:
+        raise ValueError(f"unknown staff event {event!r}")
+    spoken = [code for code in (user.languages or []) if code in dict(settings.LANGUAGES)]
+    language = spoken[0] if spoken else settings.LANGUAGE_CODE[:2]
+    ctx = {"case": case, "user": user, "site_url": settings.SITE_URL, **(context or {})}
+    with translation.override(language):
+        if case is not None:
+            ctx["case_path"] = reverse("desk:case", kwargs={"public_id": case.public_id})
+        for item in ctx.get("items", ()):
+            item["path"] = reverse("desk:case", kwargs={"public_id": item["public_id"]})
+        subject = _render_text(f"notify/email/staff_{event}_subject.txt", ctx)
+        body = _render_text(f"notify/email/staff_{event}.txt", ctx) + "\n"
+    return _queue(
+        Notification(
+            case=case,
+            recipient=user,
+            event=event,
+            language=language,
+            to_address=user.email or "",
+            subject=" ".join(subject.split())[:255],
+            body=body,
+        )
+    )
+
+
+def _queue(notification: Notification) -> Notification:
+    """Save a rendered notification and, when it has an address, its send task."""
+    notification.status = NotificationStatus.QUEUED if notification.to_address else NotificationStatus.SKIPPED
+    notification.created_at = clock.now()
+    notification.save()
+    if notification.to_address:
         from amends.notify.tasks import send_notification_task
 
         send_notification_task.enqueue(notification_id=notification.pk)

@@ -1,9 +1,7 @@
 """case_open: the one way a complaint enters Amends, whatever the channel (R-IN-1)."""
 
 import hashlib
-from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -20,13 +18,7 @@ from amends.core.errors import DomainError
 from amends.core.i18n import normalise_language
 from amends.customers.services import customer_match_or_create, normalise_email
 from amends.notify.services import customer_notify
-
-
-def first_response_due(*, priority: str, received_at: datetime) -> datetime:
-    """When the customer will hear from us. Wall-clock hours per priority until business
-    calendars arrive (issue #3 replaces this with SLA policies in business time)."""
-    hours = settings.AMENDS_FIRST_RESPONSE_HOURS.get(priority, 24)
-    return received_at + timedelta(hours=hours)
+from amends.sla.services.clocks import clocks_follow
 
 
 def case_open(
@@ -141,7 +133,6 @@ def _case_open(
         intake_key=intake_key,
         created_at=now,
         updated_at=now,
-        first_response_due=first_response_due(priority=priority, received_at=now),
     )
     for _attempt in range(5):
         case.reference = reference_new()
@@ -157,6 +148,8 @@ def _case_open(
         created_at=now,
     )
     attachment_save_all(message=message, checked=checked)
+    # Before the acknowledgement: it tells the customer the first-response due time.
+    clocks_follow(case=case, event=events.OPENED, at=now)
     record_event(
         name=events.OPENED,
         target=case,

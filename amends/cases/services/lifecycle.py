@@ -7,6 +7,7 @@ should be told.
 """
 
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +32,9 @@ from amends.core import clock
 from amends.core.audit import record_event
 from amends.core.errors import Conflict, DomainError, InvalidTransition
 from amends.notify.services import customer_notify
+from amends.sla.services.clocks import clocks_follow
+from amends.sla.services.commitments import commitment_create, commitments_keep_on_update
+from amends.sla.services.followups import followup_schedule, followups_cancel
 
 ACTIVE = (Status.NEW, Status.OPEN, Status.WAITING)
 
@@ -148,6 +152,7 @@ def case_assign(*, case: Case, owner: Any, actor: Any) -> Case:
         actor=actor,
         changes={"owner": (before[1], owner.full_name), "status": (before[0], case.status)},
     )
+    clocks_follow(case=case, event=events.ASSIGNED)
     customer_notify(case=case, event="assigned", context={"owner_name": owner.full_name})
     return case
 
@@ -198,15 +203,25 @@ def case_transfer(*, case: Case, to_owner: Any, actor: Any, summary: str, to_tea
         changes=changes,
         data={"summary": summary},
     )
+    clocks_follow(case=case, event=events.TRANSFERRED)
     customer_notify(case=case, event="transferred", context={"owner_name": to_owner.full_name})
     return case
 
 
 @transaction.atomic
 def case_reply(
-    *, case: Case, actor: Any, body: str, attachments: list[UploadedFile] | None = None
+    *,
+    case: Case,
+    actor: Any,
+    body: str,
+    attachments: list[UploadedFile] | None = None,
+    promise_due: datetime | None = None,
 ) -> Message:
-    """Answer the customer. Replying to an unowned case makes the replier its owner."""
+    """Answer the customer. Replying to an unowned case makes the replier its owner.
+
+    With `promise_due` the reply carries a promise ("I will update you by …", R-TI-2),
+    recorded as a commitment of the replier. Any earlier open promise is kept by this reply.
+    """
     case = case_lock(case_id=case.pk)
     _require(case, "reply")
     message = _add_message(
@@ -231,7 +246,15 @@ def case_reply(
         changes=changes,
         data={"message": str(message.public_id)},
     )
-    customer_notify(case=case, event="reply", context={"body": body, "author_name": actor.full_name})
+    clocks_follow(case=case, event=events.REPLIED)
+    commitments_keep_on_update(case=case, actor=actor)
+    if promise_due is not None:
+        commitment_create(case=case, owner=actor, due_at=promise_due, message=message)
+    customer_notify(
+        case=case,
+        event="reply",
+        context={"body": body, "author_name": actor.full_name, "promise_due": promise_due},
+    )
     return message
 
 
@@ -259,6 +282,8 @@ def case_ask(*, case: Case, actor: Any, body: str) -> Message:
     _mark_first_response(case, fields)
     _save(case, fields)
     record_event(name=events.QUESTION_ASKED, target=case, actor=actor, changes=changes)
+    clocks_follow(case=case, event=events.QUESTION_ASKED)
+    commitments_keep_on_update(case=case, actor=actor)
     customer_notify(case=case, event="question", context={"body": body, "author_name": actor.full_name})
     return message
 
@@ -303,6 +328,8 @@ def case_customer_message(
         fields += ["status", "resolved_at"]
     _save(case, fields)
     record_event(name=events.CUSTOMER_REPLIED, target=case, actor_label="customer", changes=changes)
+    clocks_follow(case=case, event=events.CUSTOMER_REPLIED)
+    followups_cancel(case=case)
     return message
 
 
@@ -343,6 +370,8 @@ def case_update(
     if changes:
         _save(case, list(changes))
         record_event(name=events.UPDATED, target=case, actor=actor, changes=changes)
+        if {"priority", "category"} & set(changes):
+            clocks_follow(case=case, event=events.UPDATED)
     return case
 
 
@@ -415,6 +444,9 @@ def case_resolve(
     _mark_first_response(case, fields)
     _save(case, fields)
     record_event(name=events.RESOLVED, target=case, actor=actor, changes=changes)
+    clocks_follow(case=case, event=events.RESOLVED)
+    commitments_keep_on_update(case=case, actor=actor)
+    followup_schedule(case=case)
     customer_notify(
         case=case,
         event="resolved",
@@ -443,7 +475,36 @@ def case_reopen(*, case: Case, actor: Any, reason: str) -> Case:
     _save(case, fields)
     _add_message(case=case, kind=MessageKind.NOTE, actor=actor, body=reason)
     record_event(name=events.REOPENED, target=case, actor=actor, changes=changes, data={"reason": reason})
+    clocks_follow(case=case, event=events.REOPENED)
+    followups_cancel(case=case)
     customer_notify(case=case, event="reopened", context={"owner_name": case.owner.full_name})
+    return case
+
+
+@transaction.atomic
+def case_reopen_by_customer(*, case: Case, body: str) -> Case:
+    """The customer says it is not solved (the follow-up link): their words become an inbound
+    message and the case opens again with the same owner and a running response clock."""
+    case = case_lock(case_id=case.pk)
+    _require(case, "reopen")
+    Message.objects.create(
+        case=case,
+        kind=MessageKind.INBOUND,
+        channel=case.channel,
+        author_name=case.customer.full_name,
+        body=body,
+        created_at=clock.now(),
+    )
+    new_status = Status.OPEN if case.owner_id else Status.NEW
+    changes: dict[str, tuple[Any, Any]] = {"status": (case.status, new_status)}
+    case.status = new_status
+    case.resolved_at = None
+    case.closed_at = None
+    _save(case, ["status", "resolved_at", "closed_at"])
+    record_event(
+        name=events.REOPENED, target=case, actor_label="customer", changes=changes, data={"reason": body}
+    )
+    clocks_follow(case=case, event=events.REOPENED)
     return case
 
 
@@ -460,4 +521,5 @@ def case_close(*, case: Case, actor: Any) -> Case:
         actor=actor,
         changes={"status": (Status.RESOLVED, Status.CLOSED)},
     )
+    clocks_follow(case=case, event=events.CLOSED)
     return case

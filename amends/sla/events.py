@@ -1,0 +1,12 @@
+"""Audit event names for promises and time: "<app>.<past participle>"."""
+
+ESCALATED = "sla.escalated"
+ESCALATION_HANDLED = "sla.escalation_handled"
+CLOCK_BREACHED = "sla.clock_breached"
+PROMISE_MADE = "sla.promise_made"
+PROMISE_KEPT = "sla.promise_kept"
+PROMISE_BROKEN = "sla.promise_broken"
+PROMISE_MOVED = "sla.promise_moved"
+FOLLOWUP_SENT = "sla.followup_sent"
+FOLLOWUP_ANSWERED = "sla.followup_answered"
+FOLLOWUP_EXPIRED = "sla.followup_expired"

@@ -1,0 +1,365 @@
+"""The clocks on a case: started, paused, resumed and stopped by the case lifecycle.
+
+The lifecycle calls ``clocks_follow(case=…, event=…)`` inside its transaction, with the case
+row locked, after it has changed the case. SLA clocks follow the policy that matches the case;
+regulated clocks (complaint regimes) start at receipt and are only ever stopped by the event
+that meets them: no pause, no reset on reopen (R-TI-4).
+"""
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from amends.cases import events
+from amends.cases.models import Case
+from amends.core import clock
+from amends.sla.calendars import BusinessCalendar
+from amends.sla.models import (
+    ACTIVE_CLOCK_STATES,
+    AfterHours,
+    CaseClock,
+    ClockKind,
+    ClockState,
+    EscalationRule,
+    MetBy,
+    Policy,
+    Regime,
+    RegimeClock,
+    Unit,
+)
+from amends.sla.schedule import business_calendar, calendar_default, span_for
+
+SLA_KINDS = (ClockKind.FIRST_RESPONSE, ClockKind.NEXT_RESPONSE, ClockKind.RESOLUTION)
+# Outbound messages that count as "we responded".
+RESPONSE_EVENTS = (events.REPLIED, events.QUESTION_ASKED, events.RESOLVED)
+
+
+def policy_for(case: Case) -> Policy | None:
+    """The first active policy (by position) whose every set condition matches the case."""
+    for policy in Policy.objects.filter(is_active=True).select_related("calendar"):
+        if policy.priority and policy.priority != case.priority:
+            continue
+        if policy.channel and policy.channel != case.channel:
+            continue
+        if policy.category_id and policy.category_id != case.category_id:
+            continue
+        if policy.team_id and policy.team_id != case.team_id:
+            continue
+        return policy
+    return None
+
+
+def _calendar_for(case: Case, policy: Policy | None):
+    if policy is not None and policy.calendar_id:
+        return policy.calendar
+    if case.team_id and case.team.calendar_id:
+        return case.team.calendar
+    return calendar_default()
+
+
+def _target_minutes(policy: Policy, kind: str) -> int | None:
+    return {
+        ClockKind.FIRST_RESPONSE: policy.first_response_minutes,
+        ClockKind.NEXT_RESPONSE: policy.next_response_minutes,
+        ClockKind.RESOLUTION: policy.resolution_minutes,
+    }[kind]
+
+
+def escalation_percents(kind: str) -> list[int]:
+    """The shares of a target at which something must happen: the rules' and 100 (breach)."""
+    rules = EscalationRule.objects.filter(is_active=True).values_list("clock_kind", "percent")
+    return sorted({100} | {p for k, p in rules if not k or k == kind})
+
+
+def next_check(item: CaseClock, percents: Iterable[int]) -> datetime | None:
+    """When the next unfired threshold of a running clock is reached (None: nothing to watch)."""
+    if item.state != ClockState.RUNNING:
+        return None
+    pending = [p for p in percents if p > item.escalated_percent]
+    if not pending:
+        return None
+    return threshold_at(item, min(pending))
+
+
+def threshold_at(item: CaseClock, percent: int) -> datetime:
+    span = span_for(item.calendar, business_time=item.business_time)
+    still = item.target_seconds * percent // 100 - item.consumed_seconds
+    return span.add(item.segment_started_at, timedelta(seconds=max(still, 0)))
+
+
+def _start_sla(case: Case, kind: str, policy: Policy, at: datetime, percents) -> CaseClock | None:
+    minutes = _target_minutes(policy, kind)
+    if not minutes:
+        return None
+    calendar = _calendar_for(case, policy)
+    span = span_for(calendar, business_time=True)
+    item = CaseClock(
+        case=case,
+        kind=kind,
+        label="",
+        policy=policy,
+        calendar=calendar,
+        business_time=True,
+        pausable=policy.pause_when_waiting,
+        target_seconds=minutes * 60,
+        warn_percent=policy.warn_percent,
+        started_at=at,
+        segment_started_at=at,
+        due_at=span.add(at, timedelta(minutes=minutes)),
+    )
+    item.next_check_at = next_check(item, percents)
+    return item
+
+
+def regulated_window(
+    rc: RegimeClock, received: datetime, calendar: BusinessCalendar
+) -> tuple[datetime, datetime]:
+    """(start, due) of a regulated clock for a complaint received at ``received``."""
+    start = received
+    if rc.after_hours == AfterHours.NEXT_BUSINESS_DAY and not calendar.is_open(received):
+        start = calendar.next_opening(received)
+    if rc.unit == Unit.HOURS:
+        return start, start + timedelta(hours=rc.amount)
+    zone = ZoneInfo(calendar.time_zone)
+    local_day = start.astimezone(zone).date()
+    if rc.unit == Unit.BUSINESS_DAYS:
+        return start, _end_of_business_day(calendar, local_day, rc.amount)
+    days = rc.amount * 7 if rc.unit == Unit.WEEKS else rc.amount
+    # "Within N days": until the end of the Nth day after the day of receipt, local time.
+    end_day = local_day + timedelta(days=days + 1)
+    return start, datetime(end_day.year, end_day.month, end_day.day, tzinfo=zone)
+
+
+def _end_of_business_day(calendar: BusinessCalendar, day: date, count: int) -> datetime:
+    """Closing time of the ``count``-th business day after ``day`` (which itself does not count)."""
+    found = 0
+    for _step in range(count * 7 + 60):  # bounded: long holiday seasons, never an endless loop
+        day += timedelta(days=1)
+        openings = calendar.openings_on(day)
+        if openings:
+            found += 1
+            if found == count:
+                return openings[-1][1]
+    raise ValueError("no business day found within the search window")
+
+
+def _start_regulated(case: Case, at: datetime, percents_by_kind) -> list[CaseClock]:
+    clocks = []
+    regimes = Regime.objects.filter(is_active=True).select_related("calendar").prefetch_related("clocks")
+    default = None
+    for regime in regimes:
+        calendar = regime.calendar
+        if calendar is None:
+            default = default or calendar_default()
+            calendar = default
+        business = business_calendar(calendar)
+        for rc in regime.clocks.all():
+            start, due = regulated_window(rc, at, business)
+            item = CaseClock(
+                case=case,
+                kind=ClockKind.REGULATED,
+                label=f"{regime.name}: {rc.name}"[:120],
+                regime_clock=rc,
+                met_by=rc.met_by,
+                calendar=calendar,
+                business_time=False,
+                pausable=False,
+                target_seconds=max(int((due - start).total_seconds()), 1),
+                warn_percent=regime.alert_percent,
+                started_at=start,
+                segment_started_at=start,
+                due_at=due,
+            )
+            item.next_check_at = next_check(item, percents_by_kind)
+            clocks.append(item)
+    return clocks
+
+
+def _stop(item: CaseClock, at: datetime) -> None:
+    span = span_for(item.calendar, business_time=item.business_time)
+    if item.state == ClockState.RUNNING:
+        item.consumed_seconds += max(int(span.elapsed(item.segment_started_at, at).total_seconds()), 0)
+    late = item.consumed_seconds > item.target_seconds or (item.due_at is not None and at > item.due_at)
+    item.state = ClockState.MISSED if late else ClockState.MET
+    if late and item.breached_at is None:
+        item.breached_at = item.due_at or at
+    item.stopped_at = at
+    item.next_check_at = None
+
+
+def _pause(item: CaseClock, at: datetime) -> None:
+    span = span_for(item.calendar, business_time=item.business_time)
+    item.consumed_seconds += max(int(span.elapsed(item.segment_started_at, at).total_seconds()), 0)
+    item.state = ClockState.PAUSED
+    item.due_at = None
+    item.next_check_at = None
+
+
+def _resume(item: CaseClock, at: datetime, percents) -> None:
+    span = span_for(item.calendar, business_time=item.business_time)
+    item.state = ClockState.RUNNING
+    item.segment_started_at = at
+    item.due_at = span.add(at, timedelta(seconds=max(item.target_seconds - item.consumed_seconds, 0)))
+    item.next_check_at = next_check(item, percents)
+
+
+def _retarget(item: CaseClock, policy: Policy, case: Case, percents) -> None:
+    """The case now matches another policy (priority raised, team changed): new target, same start."""
+    minutes = _target_minutes(policy, item.kind)
+    if not minutes:
+        item.state = ClockState.CANCELLED
+        item.stopped_at = clock.now()
+        item.next_check_at = None
+        return
+    item.policy = policy
+    item.calendar = _calendar_for(case, policy)
+    item.target_seconds = minutes * 60
+    item.warn_percent = policy.warn_percent
+    item.pausable = policy.pause_when_waiting
+    if item.state == ClockState.RUNNING:
+        span = span_for(item.calendar, business_time=True)
+        remaining = max(item.target_seconds - item.consumed_seconds, 0)
+        item.due_at = span.add(item.segment_started_at, timedelta(seconds=remaining))
+        item.next_check_at = next_check(item, percents)
+
+
+CLOCK_FIELDS = [
+    "state",
+    "policy",
+    "calendar",
+    "target_seconds",
+    "warn_percent",
+    "pausable",
+    "segment_started_at",
+    "consumed_seconds",
+    "due_at",
+    "stopped_at",
+    "breached_at",
+    "escalated_percent",
+    "next_check_at",
+]
+
+
+def clocks_follow(*, case: Case, event: str, at: datetime | None = None) -> None:
+    """Move the case's clocks on a lifecycle event and refresh the case's due/report fields."""
+    at = at or clock.now()
+    if event == events.OPENED:
+        _open(case, at)
+    else:
+        # Locked (after the case, the lock order everywhere): the sweeper skips these rows
+        # meanwhile instead of firing on a clock this event is about to stop or move.
+        active = list(
+            case.clocks.select_for_update(of=("self",))
+            .filter(state__in=ACTIVE_CLOCK_STATES)
+            .select_related("calendar")
+            .order_by("pk")
+        )
+        changed = _react(case, event, at, active)
+        if changed:
+            CaseClock.objects.bulk_update(changed, CLOCK_FIELDS)
+    case_clock_fields_refresh(case=case)
+
+
+def _open(case: Case, at: datetime) -> None:
+    percents = {kind: escalation_percents(kind) for kind in ClockKind.values}
+    clocks = _start_regulated(case, at, percents[ClockKind.REGULATED])
+    policy = policy_for(case)
+    if policy is not None:
+        for kind in (ClockKind.FIRST_RESPONSE, ClockKind.RESOLUTION):
+            item = _start_sla(case, kind, policy, at, percents[kind])
+            if item is not None:
+                clocks.append(item)
+    CaseClock.objects.bulk_create(clocks)
+
+
+def _react(case: Case, event: str, at: datetime, active: list[CaseClock]) -> list[CaseClock]:
+    changed: list[CaseClock] = []
+    by_kind = {c.kind: c for c in active if c.kind != ClockKind.REGULATED}
+    regulated = [c for c in active if c.kind == ClockKind.REGULATED]
+    if event in RESPONSE_EVENTS:
+        for kind in (ClockKind.FIRST_RESPONSE, ClockKind.NEXT_RESPONSE):
+            if kind in by_kind:
+                _stop(by_kind[kind], at)
+                changed.append(by_kind[kind])
+        for item in regulated:
+            if item.met_by == MetBy.FIRST_RESPONSE or (
+                event == events.RESOLVED and item.met_by == MetBy.RESOLUTION
+            ):
+                _stop(item, at)
+                changed.append(item)
+    if event == events.RESOLVED and ClockKind.RESOLUTION in by_kind:
+        _stop(by_kind[ClockKind.RESOLUTION], at)
+        changed.append(by_kind[ClockKind.RESOLUTION])
+    elif event == events.QUESTION_ASKED:
+        for item in by_kind.values():
+            if item.pausable and item.state == ClockState.RUNNING:
+                _pause(item, at)
+                changed.append(item)
+    elif event in (events.CUSTOMER_REPLIED, events.REOPENED):
+        changed += _customer_turn(case, event, at, by_kind)
+    elif event == events.CLOSED:
+        for item in active:
+            item.state, item.stopped_at, item.next_check_at = ClockState.CANCELLED, at, None
+            changed.append(item)
+    elif event in (events.UPDATED, events.TRANSFERRED, events.ASSIGNED):
+        policy = policy_for(case)
+        for item in by_kind.values():
+            if policy is not None and item.policy_id != policy.pk:
+                _retarget(item, policy, case, escalation_percents(item.kind))
+                changed.append(item)
+    return changed
+
+
+def _customer_turn(case: Case, event: str, at: datetime, by_kind: dict[str, CaseClock]) -> list[CaseClock]:
+    """The ball is in our court again: resume paused clocks, start the next-response clock,
+    and after a reopen a fresh resolution clock (the regulated ones keep the receipt date)."""
+    changed: list[CaseClock] = []
+    for item in by_kind.values():
+        if item.state == ClockState.PAUSED:
+            _resume(item, at, escalation_percents(item.kind))
+            changed.append(item)
+    policy = policy_for(case)
+    if policy is None:
+        return changed
+    new = []
+    wanted = [ClockKind.NEXT_RESPONSE]
+    if ClockKind.RESOLUTION not in by_kind:
+        wanted.append(ClockKind.RESOLUTION)
+    if ClockKind.FIRST_RESPONSE in by_kind:
+        wanted.remove(ClockKind.NEXT_RESPONSE)  # still owed the first answer: that clock runs
+    for kind in wanted:
+        if kind not in by_kind:
+            item = _start_sla(case, kind, policy, at, escalation_percents(kind))
+            if item is not None:
+                new.append(item)
+    CaseClock.objects.bulk_create(new)
+    return changed
+
+
+def case_clock_fields_refresh(*, case: Case) -> None:
+    """Copy what the queue sorts on and reports read from the clocks onto the case row."""
+    rows = list(
+        case.clocks.values("kind", "state", "due_at", "consumed_seconds", "breached_at", "stopped_at")
+    )
+    running_due = [r["due_at"] for r in rows if r["state"] == ClockState.RUNNING and r["due_at"]]
+    values = {
+        "next_due_at": min(running_due) if running_due else None,
+        "sla_breached": any(r["breached_at"] for r in rows if r["kind"] in SLA_KINDS),
+    }
+    first = [r for r in rows if r["kind"] == ClockKind.FIRST_RESPONSE]
+    if first:
+        values["first_response_due"] = first[0]["due_at"] or case.first_response_due
+        if first[0]["stopped_at"] and case.first_response_seconds is None:
+            values["first_response_seconds"] = first[0]["consumed_seconds"]
+    resolved = [
+        r
+        for r in rows
+        if r["kind"] == ClockKind.RESOLUTION and r["state"] in (ClockState.MET, ClockState.MISSED)
+    ]
+    if resolved and case.resolution_seconds is None:
+        values["resolution_seconds"] = resolved[0]["consumed_seconds"]
+    changed = {k: v for k, v in values.items() if getattr(case, k) != v}
+    if changed:
+        for key, value in changed.items():
+            setattr(case, key, value)
+        Case.objects.filter(pk=case.pk).update(**changed)

@@ -1,0 +1,282 @@
+"""The clock loop: fire whatever has come due on SLA clocks, promises and follow-ups.
+
+Runs in every worker (AMENDS_PERIODIC_JOBS). Rows are picked by their indexed
+``next_check_at`` with ``SELECT … FOR UPDATE SKIP LOCKED`` (sla/locks.py), so two workers
+sweeping at once take disjoint rows, and a row a lifecycle service is changing is left for
+the next sweep. Every action moves ``next_check_at`` past the moment it handled, in the same
+transaction, so a sweep after downtime fires each missed threshold exactly once and a second
+sweep finds nothing to do.
+
+Clock escalations are written in bulk (one insert per table per batch) and mailed as one
+digest per person per batch: a sweep that finds a thousand due clocks costs a handful of
+queries, not thousands (bench/sweep.py).
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from amends.accounts.models import User
+from amends.cases.choices import Status
+from amends.cases.locks import case_lock
+from amends.cases.models import Case
+from amends.core import clock
+from amends.core.models import AuditEvent
+from amends.notify.services import staff_notify
+from amends.sla import events
+from amends.sla.locks import due_clocks, due_commitment_ids, due_followup_ids
+from amends.sla.models import (
+    CaseClock,
+    ClockKind,
+    ClockState,
+    Commitment,
+    CommitmentStatus,
+    Escalation,
+    EscalationReason,
+    EscalationRule,
+    FollowUp,
+    FollowUpStatus,
+    Recipient,
+)
+from amends.sla.schedule import span_for
+from amends.sla.services.clocks import SLA_KINDS, next_check
+from amends.sla.services.escalations import recipients_for
+from amends.sla.services.followups import followup_send
+
+logger = logging.getLogger(__name__)
+
+
+def sla_sweep(*, now: datetime | None = None, batch: int | None = None) -> int:
+    """Handle everything due by ``now``; returns how many rows were acted on."""
+    now = now or clock.now()
+    batch = batch or settings.AMENDS_SWEEP_BATCH
+    done = 0
+    while (handled := clocks_sweep(now=now, batch=batch)) > 0:
+        done += handled
+        if handled < batch:
+            break
+    done += commitments_sweep(now=now)
+    done += followups_sweep(now=now)
+    return done
+
+
+# -- SLA and regulated clocks -------------------------------------------------------------
+
+
+@dataclass
+class _Batch:
+    """Escalations gathered during one batch, written together at its end."""
+
+    now: datetime
+    escalations: list[Escalation] = field(default_factory=list)
+    audit: list[AuditEvent] = field(default_factory=list)
+    digest: dict[int, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    people: dict[int, User] = field(default_factory=dict)
+    _leads: dict[tuple[str, int | None], list[User]] = field(default_factory=dict)
+
+    def escalate(
+        self, *, case: Case, reason: str, recipient: str, clock_row=None, commitment=None, percent=None
+    ):
+        key = (recipient, case.team_id if recipient == Recipient.LEAD else None)
+        if recipient == Recipient.OWNER:
+            people = recipients_for(case=case, recipient=recipient)
+        else:
+            if key not in self._leads:
+                self._leads[key] = recipients_for(case=case, recipient=recipient)
+            people = self._leads[key]
+        self.escalations.append(
+            Escalation(
+                case=case,
+                clock=clock_row,
+                commitment=commitment,
+                reason=reason,
+                recipient=recipient,
+                percent=percent,
+                created_at=self.now,
+            )
+        )
+        self.audit.append(
+            AuditEvent(
+                name=events.ESCALATED,
+                target_type="case",
+                target_id=case.pk,
+                actor_label="system",
+                data={
+                    "reason": reason,
+                    "recipient": recipient,
+                    "percent": percent,
+                    "clock": clock_row.kind if clock_row else None,
+                    "told": [p.full_name for p in people],
+                },
+                created_at=self.now,
+            )
+        )
+        due = clock_row.due_at if clock_row else (commitment.due_at if commitment else None)
+        for person in people:
+            self.people[person.pk] = person
+            self.digest[person.pk].append(
+                {
+                    "reference": case.reference,
+                    "public_id": case.public_id,
+                    "reason": EscalationReason(reason).label,
+                    "clock": (clock_row.label or clock_row.get_kind_display()) if clock_row else "",
+                    "due_at": due,
+                }
+            )
+
+    def write(self) -> None:
+        Escalation.objects.bulk_create(self.escalations)
+        AuditEvent.objects.bulk_create(self.audit)
+        for pk, items in self.digest.items():
+            staff_notify(user=self.people[pk], event="digest", context={"items": items})
+
+
+def _rules() -> dict[str, list[tuple[int, str]]]:
+    """Active escalation rules per clock kind: [(percent, recipient)], sorted."""
+    rules = list(
+        EscalationRule.objects.filter(is_active=True).values_list("clock_kind", "percent", "recipient")
+    )
+    return {kind: sorted((p, r) for k, p, r in rules if not k or k == kind) for kind in ClockKind.values}
+
+
+def _share_used(item: CaseClock, now: datetime) -> int:
+    """Percent of the target used by ``now`` (a running clock)."""
+    span = span_for(item.calendar, business_time=item.business_time)
+    used = item.consumed_seconds + int(span.elapsed(item.segment_started_at, now).total_seconds())
+    return used * 100 // max(item.target_seconds, 1)
+
+
+def clocks_sweep(*, now: datetime, batch: int) -> int:
+    rules = _rules()
+    breached_cases: set[int] = set()
+    with transaction.atomic():
+        rows = due_clocks(now=now, limit=batch)
+        if not rows:
+            return 0
+        work = _Batch(now=now)
+        for item in rows:
+            if item.state != ClockState.RUNNING or item.case.status not in (
+                Status.NEW,
+                Status.OPEN,
+                Status.WAITING,
+            ):
+                item.next_check_at = None  # stale: the lifecycle stopped it without clearing
+                continue
+            used = _share_used(item, now)
+            fired = [(p, r) for p, r in rules[item.kind] if item.escalated_percent < p <= used]
+            for percent, recipient in fired:
+                reason = EscalationReason.CLOCK_BREACH if percent >= 100 else EscalationReason.CLOCK_WARNING
+                work.escalate(
+                    case=item.case, reason=reason, recipient=recipient, clock_row=item, percent=percent
+                )
+            if used >= 100 and item.breached_at is None:
+                item.breached_at = item.due_at or now
+                if item.kind in SLA_KINDS:
+                    breached_cases.add(item.case_id)
+            reached = [p for p in {100} | {p for p, _r in rules[item.kind]} if p <= used]
+            item.escalated_percent = max([item.escalated_percent, *reached])
+            item.next_check_at = next_check(item, {100} | {p for p, _r in rules[item.kind]})
+            if item.next_check_at is not None and item.next_check_at <= now:
+                item.next_check_at = now + timedelta(seconds=1)  # never spin on a row
+        CaseClock.objects.bulk_update(rows, ["breached_at", "escalated_percent", "next_check_at"])
+        work.write()
+    if breached_cases:
+        # After the clock locks are released: the lifecycle locks the case before its clocks.
+        Case.objects.filter(pk__in=breached_cases, sla_breached=False).update(sla_breached=True)
+    return len(rows)
+
+
+# -- promises -----------------------------------------------------------------------------
+
+
+def commitments_sweep(*, now: datetime) -> int:
+    """Remind owners before a promise is due; mark it broken and escalate once it is due."""
+    done = 0
+    for commitment_id, case_id in due_commitment_ids(now=now):
+        with transaction.atomic():
+            case_lock(case_id=case_id)  # the lifecycle's lock order: case first
+            commitment = (
+                Commitment.objects.select_for_update(skip_locked=True)
+                .select_related("case", "case__owner", "owner")
+                .filter(pk=commitment_id, next_check_at__lte=now)
+                .first()
+            )
+            if commitment is None:
+                continue
+            _commitment_due(commitment, now)
+            done += 1
+    return done
+
+
+def _commitment_due(commitment: Commitment, now: datetime) -> None:
+    case = commitment.case
+    if commitment.status != CommitmentStatus.OPEN:
+        commitment.next_check_at = None
+    elif commitment.due_at <= now:
+        commitment.status = CommitmentStatus.BROKEN
+        commitment.settled_at = commitment.due_at
+        commitment.next_check_at = None
+        work = _Batch(now=now)
+        work.audit.append(
+            AuditEvent(
+                name=events.PROMISE_BROKEN,
+                target_type="case",
+                target_id=case.pk,
+                actor_label="system",
+                data={"commitment": str(commitment.public_id), "due_at": commitment.due_at.isoformat()},
+                created_at=now,
+            )
+        )
+        for recipient in (Recipient.OWNER, Recipient.LEAD):
+            work.escalate(
+                case=case, reason=EscalationReason.PROMISE_BROKEN, recipient=recipient, commitment=commitment
+            )
+        work.write()
+    else:
+        if commitment.reminded_at is None:
+            staff_notify(
+                case=case,
+                user=commitment.owner,
+                event="promise_reminder",
+                context={"due_at": commitment.due_at},
+            )
+            commitment.reminded_at = now
+        commitment.next_check_at = commitment.due_at
+    commitment.save(update_fields=["status", "settled_at", "reminded_at", "next_check_at"])
+
+
+# -- follow-ups ---------------------------------------------------------------------------
+
+
+def followups_sweep(*, now: datetime) -> int:
+    """Send due satisfaction checks; close resolved cases whose check went unanswered."""
+    from amends.cases.services.lifecycle import case_close
+
+    done = 0
+    for followup_id, case_id in due_followup_ids(now=now):
+        with transaction.atomic():
+            case = case_lock(case_id=case_id)
+            followup = (
+                FollowUp.objects.select_for_update(skip_locked=True)
+                .filter(pk=followup_id, next_check_at__lte=now)
+                .first()
+            )
+            if followup is None:
+                continue
+            followup.case = case
+            if case.status != Status.RESOLVED:
+                followup.status, followup.next_check_at = FollowUpStatus.CANCELLED, None
+            elif followup.status == FollowUpStatus.SCHEDULED:
+                followup_send(followup=followup)
+            elif followup.status == FollowUpStatus.SENT:
+                followup.status, followup.next_check_at = FollowUpStatus.EXPIRED, None
+                case_close(case=case, actor=None)
+            else:
+                followup.next_check_at = None
+            followup.save(update_fields=["status", "sent_at", "expires_at", "next_check_at"])
+            done += 1
+    return done
