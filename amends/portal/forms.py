@@ -63,3 +63,27 @@ class ComplaintForm(BootstrapFormMixin, forms.Form):
                     _("Please give an email address or a phone number so we can reach you."),
                 )
         return data
+
+
+class FollowUpForm(BootstrapFormMixin, forms.Form):
+    """The satisfaction check: solved or not, an optional rating and comment."""
+
+    answer = forms.ChoiceField(
+        label=_("Is the problem solved?"),
+        choices=[("solved", _("Yes, it is solved")), ("not_solved", _("No, it is not solved"))],
+        widget=forms.RadioSelect,
+    )
+    rating = forms.TypedChoiceField(
+        label=_("How satisfied are you with how we handled it? (1 = not at all, 5 = very)"),
+        choices=[(str(n), str(n)) for n in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything you would like to tell us (optional)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
+    )

@@ -13,8 +13,9 @@ from amends.cases.services.intake import case_open
 from amends.core.errors import DomainError
 from amends.core.forms import apply_domain_error
 from amends.notify.selectors import customer_was_emailed
-from amends.portal.forms import ComplaintForm
+from amends.portal.forms import ComplaintForm, FollowUpForm
 from amends.portal.ratelimit import rate_limit_hit
+from amends.sla.services.followups import LinkInvalid, followup_answer, followup_from_token
 
 logger = logging.getLogger(__name__)
 
@@ -77,3 +78,28 @@ def thanks(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         raise Http404
     sent = customer_was_emailed(case_id=case.pk, event="received")
     return render(request, "portal/thanks.html", {"case": case, "sent_confirmation": sent})
+
+
+def followup(request: HttpRequest, token: str) -> HttpResponse:
+    """The satisfaction check link. GET only shows the form with the emailed choice already
+    ticked (mail scanners open links; they must not answer for the customer); one press sends."""
+    try:
+        item = followup_from_token(token)
+    except LinkInvalid as error:
+        return render(request, "portal/followup.html", {"invalid": error.message}, status=410)
+    if item.answered_at is not None:
+        return render(request, "portal/followup.html", {"item": item, "done": True, "already": True})
+    if request.method != "POST":
+        form = FollowUpForm(initial={"answer": request.GET.get("answer", "")})
+        return render(request, "portal/followup.html", {"item": item, "form": form})
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        return render(request, "portal/followup.html", {"item": item, "form": form}, status=400)
+    data = form.cleaned_data
+    try:
+        item, recorded = followup_answer(
+            followup=item, solved=data["answer"] == "solved", rating=data["rating"], comment=data["comment"]
+        )
+    except LinkInvalid as error:
+        return render(request, "portal/followup.html", {"invalid": error.message}, status=410)
+    return render(request, "portal/followup.html", {"item": item, "done": True, "already": not recorded})

@@ -25,6 +25,7 @@ from amends.cases.choices import Status
 from amends.cases.locks import case_lock
 from amends.cases.models import Case
 from amends.core import clock
+from amends.core.audit import record_event
 from amends.core.models import AuditEvent
 from amends.notify.services import staff_notify
 from amends.sla import events
@@ -200,7 +201,7 @@ def commitments_sweep(*, now: datetime) -> int:
         with transaction.atomic():
             case_lock(case_id=case_id)  # the lifecycle's lock order: case first
             commitment = (
-                Commitment.objects.select_for_update(skip_locked=True)
+                Commitment.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("case", "case__owner", "owner")
                 .filter(pk=commitment_id, next_check_at__lte=now)
                 .first()
@@ -274,6 +275,7 @@ def followups_sweep(*, now: datetime) -> int:
                 followup_send(followup=followup)
             elif followup.status == FollowUpStatus.SENT:
                 followup.status, followup.next_check_at = FollowUpStatus.EXPIRED, None
+                record_event(name=events.FOLLOWUP_EXPIRED, target=case, actor_label="system")
                 case_close(case=case, actor=None)
             else:
                 followup.next_check_at = None

@@ -68,7 +68,8 @@ def commitment_create(
     commitment = Commitment.objects.create(
         case=case,
         owner=owner,
-        team_id=case.team_id,
+        # Counted for the case's team, or the owner's when the case has none yet.
+        team_id=case.team_id or owner.teams.values_list("pk", flat=True).order_by("pk").first(),
         message=message,
         description=description[:300],
         due_at=due_at,
@@ -108,7 +109,11 @@ def _settle(commitment: Commitment, status: str, *, actor: Any, now: datetime) -
 
 
 def _locked_open(commitment: Commitment) -> Commitment:
-    commitment = Commitment.objects.select_for_update().select_related("case", "owner").get(pk=commitment.pk)
+    commitment = (
+        Commitment.objects.select_for_update(of=("self",))
+        .select_related("case", "owner")
+        .get(pk=commitment.pk)
+    )
     if commitment.status != CommitmentStatus.OPEN:
         raise Conflict(_("This promise is no longer open."), code="promise_settled")
     return commitment

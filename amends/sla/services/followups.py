@@ -119,7 +119,7 @@ def followup_answer(
     """Store the customer's answer; returns (followup, whether this call recorded it)."""
     from amends.cases.services.lifecycle import case_reopen_by_customer
 
-    followup = FollowUp.objects.select_for_update().select_related("case").get(pk=followup.pk)
+    followup = FollowUp.objects.select_for_update(of=("self",)).select_related("case").get(pk=followup.pk)
     if followup.status == FollowUpStatus.ANSWERED:
         return followup, False
     if followup.status not in (FollowUpStatus.SENT, FollowUpStatus.EXPIRED):

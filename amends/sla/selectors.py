@@ -1,0 +1,136 @@
+"""Reads for the desk and reports: live clocks, promises, escalations, kept/broken counts."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet
+
+from amends.core import clock
+from amends.sla.models import (
+    ACTIVE_CLOCK_STATES,
+    CaseClock,
+    ClockKind,
+    ClockState,
+    Commitment,
+    CommitmentStatus,
+    Escalation,
+    FollowUp,
+)
+from amends.sla.schedule import span_for
+
+
+@dataclass(frozen=True)
+class ClockView:
+    """What a person needs to see of one clock, computed at ``now``."""
+
+    label: str
+    kind: str
+    regulated: bool
+    state: str
+    level: str  # "ok", "warn" (amber), "breach" (red), "paused", "met", "missed", "stopped"
+    due_at: datetime | None
+    remaining: timedelta | None  # business (or wall-clock) time left; negative once overdue
+    business_time: bool
+    percent_used: int
+
+
+def clock_view(item: CaseClock, now: datetime) -> ClockView:
+    span = span_for(item.calendar, business_time=item.business_time)
+    used = item.consumed_seconds
+    if item.state == ClockState.RUNNING:
+        used += int(span.elapsed(item.segment_started_at, now).total_seconds())
+    percent = used * 100 // max(item.target_seconds, 1)
+    remaining = None
+    if item.state in ACTIVE_CLOCK_STATES:
+        remaining = timedelta(seconds=item.target_seconds - used)
+    if item.state == ClockState.RUNNING:
+        level = "breach" if percent >= 100 else "warn" if percent >= item.warn_percent else "ok"
+    else:
+        level = {ClockState.CANCELLED: "stopped"}.get(item.state, str(item.state))
+    return ClockView(
+        label=item.label or str(item.get_kind_display()),
+        kind=item.kind,
+        regulated=item.kind == ClockKind.REGULATED,
+        state=item.state,
+        level=level,
+        due_at=item.due_at,
+        remaining=remaining,
+        business_time=item.business_time,
+        percent_used=percent,
+    )
+
+
+def clock_views_for_case(*, case_id: int, now: datetime | None = None) -> list[ClockView]:
+    """Every clock of a case: running ones first, then the history."""
+    now = now or clock.now()
+    rows = CaseClock.objects.filter(case_id=case_id).select_related("calendar").order_by("started_at", "pk")
+    views = [clock_view(item, now) for item in rows]
+    return sorted(views, key=lambda v: (v.state not in ACTIVE_CLOCK_STATES, v.regulated))
+
+
+def next_clock_by_case(*, case_ids: Iterable[int], now: datetime | None = None) -> dict[int, ClockView]:
+    """For queue rows: the running clock due soonest on each case (one query for the page)."""
+    now = now or clock.now()
+    rows = (
+        CaseClock.objects.filter(case_id__in=list(case_ids), state=ClockState.RUNNING)
+        .select_related("calendar")
+        .order_by("due_at")
+    )
+    found: dict[int, ClockView] = {}
+    for item in rows:
+        if item.case_id not in found:
+            found[item.case_id] = clock_view(item, now)
+    return found
+
+
+def commitment_list_for_case(*, case_id: int) -> QuerySet[Commitment]:
+    return Commitment.objects.filter(case_id=case_id).select_related("owner").order_by("-created_at", "-id")
+
+
+def commitment_get_for_case(*, case_id: int, public_id) -> Commitment:
+    return Commitment.objects.select_related("case", "owner").get(case_id=case_id, public_id=public_id)
+
+
+def commitment_counts(*, by: str, since: datetime | None = None) -> dict[int, dict[str, int]]:
+    """Kept and broken promises per agent (``by="owner"``) or per team (``by="team"``)."""
+    field = {"owner": "owner_id", "team": "team_id"}[by]
+    rows = Commitment.objects.filter(status__in=[CommitmentStatus.KEPT, CommitmentStatus.BROKEN])
+    if since is not None:
+        rows = rows.filter(due_at__gte=since)
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"kept": 0, "broken": 0})
+    for row in rows.values(field).annotate(
+        kept=Count("pk", filter=Q(status=CommitmentStatus.KEPT)),
+        broken=Count("pk", filter=Q(status=CommitmentStatus.BROKEN)),
+    ):
+        if row[field] is not None:
+            counts[row[field]] = {"kept": row["kept"], "broken": row["broken"]}
+    return dict(counts)
+
+
+def escalation_list_open(*, user, limit: int = 200) -> QuerySet[Escalation]:
+    """The needs-attention list: unhandled escalations for a lead's teams (all, for admins)."""
+    if not user.is_lead:
+        return Escalation.objects.none()
+    rows = Escalation.objects.filter(handled_at__isnull=True).select_related(
+        "case", "case__owner", "case__team", "clock", "commitment"
+    )
+    if not (user.is_admin_role or user.is_superuser):
+        teams = list(user.teams.values_list("pk", flat=True))
+        rows = rows.filter(Q(case__team_id__in=teams) | Q(case__team__isnull=True))
+    return rows.order_by("-created_at", "-id")[:limit]
+
+
+def escalation_get_open(*, user, pk: int) -> Escalation:
+    return escalation_list_open(user=user, limit=10_000).get(pk=pk)
+
+
+def escalation_list_for_case(*, case_id: int) -> QuerySet[Escalation]:
+    return (
+        Escalation.objects.filter(case_id=case_id).select_related("handled_by").order_by("-created_at", "-id")
+    )
+
+
+def followup_latest_for_case(*, case_id: int) -> FollowUp | None:
+    return FollowUp.objects.filter(case_id=case_id).order_by("-send_at", "-id").first()
