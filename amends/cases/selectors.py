@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from amends.cases.choices import OPEN_STATUSES, MessageKind
@@ -24,7 +24,7 @@ QUEUES = ("mine", "unassigned", "open", "all")
 SORTS = {
     "newest": ("-created_at", "-id"),
     "oldest": ("created_at", "id"),
-    "due": ("first_response_due", "id"),
+    "due": (F("next_due_at").asc(nulls_last=True), "id"),
     "updated": ("-updated_at", "-id"),
 }
 
@@ -106,6 +106,7 @@ _QUEUE_ROW_FIELDS = (
     "created_at",
     "first_response_due",
     "first_responded_at",
+    "next_due_at",
     "customer__full_name",
     "owner__full_name",
     "category__code",

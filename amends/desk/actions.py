@@ -4,18 +4,25 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest
 
 from amends.cases.services import lifecycle
 from amends.desk.forms import (
     AskForm,
     CaseUpdateForm,
+    ManagerRequestForm,
     NoteForm,
+    PromiseDoneForm,
+    PromiseMoveForm,
     ReopenForm,
     ReplyForm,
     ResolveForm,
     TransferForm,
 )
+from amends.sla.selectors import commitment_get_for_case
+from amends.sla.services.commitments import commitment_mark_done, commitment_move
+from amends.sla.services.escalations import case_manager_request
 
 
 class ClaimForm(forms.Form):
@@ -27,7 +34,13 @@ def _claim(case, actor, data):
 
 
 def _reply(case, actor, data):
-    return lifecycle.case_reply(case=case, actor=actor, body=data["body"], attachments=data["attachments"])
+    return lifecycle.case_reply(
+        case=case,
+        actor=actor,
+        body=data["body"],
+        attachments=data["attachments"],
+        promise_due=data["promise_due"],
+    )
 
 
 def _note(case, actor, data):
@@ -79,6 +92,27 @@ def _update(case, actor, data):
     )
 
 
+def _manager(case, actor, data):
+    return case_manager_request(case=case, actor=actor, reason=data["reason"])
+
+
+def _commitment(case, data):
+    try:
+        return commitment_get_for_case(case_id=case.pk, public_id=data["commitment"])
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _promise_done(case, actor, data):
+    return commitment_mark_done(commitment=_commitment(case, data), actor=actor)
+
+
+def _promise_move(case, actor, data):
+    return commitment_move(
+        commitment=_commitment(case, data), due_at=data["due_at"], reason=data["reason"], actor=actor
+    )
+
+
 ACTIONS: dict[str, tuple[type[forms.Form], Callable[[Any, Any, dict], Any]]] = {
     "claim": (ClaimForm, _claim),
     "reply": (ReplyForm, _reply),
@@ -89,6 +123,9 @@ ACTIONS: dict[str, tuple[type[forms.Form], Callable[[Any, Any, dict], Any]]] = {
     "reopen": (ReopenForm, _reopen),
     "close": (ClaimForm, _close),
     "update": (CaseUpdateForm, _update),
+    "manager": (ManagerRequestForm, _manager),
+    "promise-done": (PromiseDoneForm, _promise_done),
+    "promise-move": (PromiseMoveForm, _promise_move),
 }
 
 
@@ -111,6 +148,7 @@ def empty_forms(case) -> dict[str, forms.Form]:
         "transfer": TransferForm(auto_id="id_transfer_%s"),
         "resolve": ResolveForm(auto_id="id_resolve_%s"),
         "reopen": ReopenForm(auto_id="id_reopen_%s"),
+        "manager": ManagerRequestForm(auto_id="id_manager_%s"),
         "update": CaseUpdateForm(
             auto_id="id_update_%s",
             initial={

@@ -8,11 +8,45 @@ from amends.cases.selectors import category_list_active
 from amends.core.forms import BootstrapFormMixin, MultipleFileField
 
 
+class PromiseTimeField(forms.DateTimeField):
+    """A date and time typed in the browser's date-time picker, read in the desk's time zone."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], **kwargs)
+
+
 class ReplyForm(BootstrapFormMixin, forms.Form):
     body = forms.CharField(
         label=_("Reply to the customer"), widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"})
     )
+    promise_due = PromiseTimeField(
+        label=_("Promise an update by (optional)"),
+        required=False,
+        help_text=_("The reply will end with “I will update you by …” and the promise is tracked."),
+    )
     attachments = MultipleFileField(label=_("Attachments"))
+
+
+class ManagerRequestForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("What the customer said (for the team lead)"),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+    )
+
+
+class PromiseDoneForm(forms.Form):
+    commitment = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class PromiseMoveForm(BootstrapFormMixin, forms.Form):
+    commitment = forms.UUIDField(widget=forms.HiddenInput)
+    due_at = PromiseTimeField(label=_("New time"))
+    reason = forms.CharField(
+        label=_("Why (the customer reads this)"),
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+    )
 
 
 class NoteForm(BootstrapFormMixin, forms.Form):

@@ -18,4 +18,5 @@ urlpatterns = [
     path("cases/<uuid:public_id>/<slug:action>/", views.case_action, name="case-action"),
     path("attachments/<uuid:public_id>/", views.attachment_download, name="attachment"),
     path("outbox/", views.outbox, name="outbox"),
+    path("attention/", views.attention, name="attention"),
 ]

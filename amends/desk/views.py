@@ -31,6 +31,16 @@ from amends.customers.selectors import customer_contact
 from amends.desk import actions
 from amends.desk.forms import CaseLogForm
 from amends.notify.selectors import outbox_list
+from amends.sla.selectors import (
+    clock_views_for_case,
+    commitment_list_for_case,
+    escalation_get_open,
+    escalation_list_for_case,
+    escalation_list_open,
+    followup_latest_for_case,
+    next_clock_by_case,
+)
+from amends.sla.services.escalations import escalation_handle
 
 PAGE_SIZE = 50
 
@@ -48,6 +58,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         PAGE_SIZE,
         allow_empty_first_page=True,
     ).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    clocks = next_clock_by_case(case_ids=[c.pk for c in page.object_list])
+    for row in page.object_list:
+        row.next_clock = clocks.get(row.pk)
     context = {
         "queue": name,
         "filters": filters,
@@ -79,6 +93,11 @@ def _case_context(request: HttpRequest, case, forms: dict | None = None) -> dict
         "timeline": case_timeline(case=case),
         "history": customer_case_history(case=case),
         "forms": actions.empty_forms(case),
+        "clocks": clock_views_for_case(case_id=case.pk),
+        "commitments": commitment_list_for_case(case_id=case.pk),
+        "escalations": escalation_list_for_case(case_id=case.pk)[:20],
+        "followup": followup_latest_for_case(case_id=case.pk),
+        "now": clock.now(),
     }
     context["forms"].update(forms or {})
     return context
@@ -160,6 +179,25 @@ def attachment_download(request: HttpRequest, public_id) -> FileResponse:
     return response
 
 
-@user_passes_test(lambda u: u.is_authenticated and u.is_active and u.is_lead)
+def _lead(user) -> bool:
+    return user.is_authenticated and user.is_active and user.is_lead
+
+
+@user_passes_test(_lead)
+def attention(request: HttpRequest) -> HttpResponse:
+    """Needs attention (leads): open escalations of their teams, newest first."""
+    if request.method == "POST":
+        escalation_handle(
+            escalation=escalation_get_open(user=request.user, pk=request.POST.get("escalation")),
+            actor=request.user,
+        )
+        if not request.htmx:
+            return redirect("desk:attention")
+    rows = escalation_list_open(user=request.user)
+    template = "desk/attention.html#attention-list" if request.htmx else "desk/attention.html"
+    return render(request, template, {"escalations": rows, "now": clock.now()})
+
+
+@user_passes_test(_lead)
 def outbox(request: HttpRequest) -> HttpResponse:
     return render(request, "desk/outbox.html", {"emails": outbox_list()})

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from amends.core import clock
 from amends.sla.models import (
@@ -111,6 +112,10 @@ def commitment_counts(*, by: str, since: datetime | None = None) -> dict[int, di
 
 def escalation_list_open(*, user, limit: int = 200) -> QuerySet[Escalation]:
     """The needs-attention list: unhandled escalations for a lead's teams (all, for admins)."""
+    return _escalations_open(user).order_by("-created_at", "-id")[:limit]
+
+
+def _escalations_open(user) -> QuerySet[Escalation]:
     if not user.is_lead:
         return Escalation.objects.none()
     rows = Escalation.objects.filter(handled_at__isnull=True).select_related(
@@ -119,11 +124,15 @@ def escalation_list_open(*, user, limit: int = 200) -> QuerySet[Escalation]:
     if not (user.is_admin_role or user.is_superuser):
         teams = list(user.teams.values_list("pk", flat=True))
         rows = rows.filter(Q(case__team_id__in=teams) | Q(case__team__isnull=True))
-    return rows.order_by("-created_at", "-id")[:limit]
+    return rows
 
 
-def escalation_get_open(*, user, pk: int) -> Escalation:
-    return escalation_list_open(user=user, limit=10_000).get(pk=pk)
+def escalation_get_open(*, user, pk) -> Escalation:
+    """One open escalation the user may handle; anything else is a 404."""
+    try:
+        return _escalations_open(user).get(pk=int(pk))
+    except (Escalation.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
 
 
 def escalation_list_for_case(*, case_id: int) -> QuerySet[Escalation]:

@@ -2,6 +2,7 @@ from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language_info
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -52,3 +53,15 @@ def audit_changes(event, model) -> list[dict]:
             }
         )
     return rows
+
+
+@register.filter
+def duration_hm(value) -> str:
+    """A clock's remaining time as hours and minutes, sign dropped ("27 h 05 min")."""
+    if value is None:
+        return "—"
+    minutes = abs(int(value.total_seconds())) // 60
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)d min") % {"minutes": minutes}
