@@ -71,6 +71,10 @@ class CaseOut(Schema):
     updated_at: datetime
     first_response_due: datetime | None
     first_responded_at: datetime | None
+    next_due_at: datetime | None
+    sla_breached: bool
+    first_response_seconds: int | None  # business time taken to the first response
+    resolution_seconds: int | None  # business time taken to resolve
     resolved_at: datetime | None
 
     @staticmethod

@@ -1,5 +1,7 @@
 """Load demo staff and complaints in four languages, once: a second run changes nothing."""
 
+from datetime import timedelta
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -9,6 +11,11 @@ from amends.cases.choices import Channel, Decision, ResolutionType
 from amends.cases.models import Category
 from amends.cases.services import lifecycle
 from amends.cases.services.intake import case_open
+from amends.core import clock
+from amends.sla.models import Regime
+from amends.sla.schedule import business_calendar
+from amends.sla.services.escalations import case_manager_request
+from amends.sla.sweeper import sla_sweep
 
 DEMO_PASSWORD = "amends-demo"
 
@@ -115,14 +122,27 @@ COMPLAINTS = [
 ]
 
 
+# How long ago each demo complaint arrived (wall-clock hours).
+AGES_HOURS = [30, 2, 50, 1, 20, 70, 6, 12, 4, 26]
+
+
 class Command(BaseCommand):
     help = "Load demo staff and complaints (idempotent)."
 
-    @transaction.atomic
     def handle(self, *args, **options):
         if User.objects.filter(username="admin").exists():
             self.stdout.write("demo data already loaded")
             return
+        try:
+            self._load()
+        finally:
+            clock.freeze(None)
+
+    @transaction.atomic
+    def _load(self):
+        now = clock.now()
+        # One regulator's clocks beside the SLA, as an Israeli bank would run them.
+        Regime.objects.filter(code="il-boi").update(is_active=True)
         care = team_create(name="Customer care", slug="care")
         billing = team_create(name="Billing", slug="billing")
         staff = {}
@@ -138,7 +158,9 @@ class Command(BaseCommand):
             )
         categories = {c.code: c for c in Category.objects.all()}
         cases = []
-        for lang, name, email, phone, order, outcome, category, text in COMPLAINTS:
+        for n, (lang, name, email, phone, order, outcome, category, text) in enumerate(COMPLAINTS):
+            # Arrivals spread over the last days, so the desk shows clocks in every state.
+            clock.freeze(now - timedelta(hours=AGES_HOURS[n % len(AGES_HOURS)]))
             cases.append(
                 case_open(
                     channel=Channel.WEB if email else Channel.PHONE,
@@ -152,6 +174,7 @@ class Command(BaseCommand):
                     category=categories.get(category),
                 )
             )
+        clock.freeze(now)
         dana, omar, irina = staff["agent"], staff["agent2"], staff["lead"]
         lifecycle.case_assign(case=cases[0], owner=dana, actor=dana)
         lifecycle.case_reply(
@@ -159,8 +182,13 @@ class Command(BaseCommand):
             actor=dana,
             body=(
                 "נועה שלום, אני מצטערת מאוד על העיכוב. בדקתי מול המחסן: המקרר יוצא אלייך מחר, "
-                "ואני אתקשר אלייך עד יום חמישי ב-12:00 כדי לוודא שהגיע. דנה"
+                "ואתקשר אלייך כדי לוודא שהגיע. דנה"
             ),
+            promise_due=business_calendar(None).add(now, timedelta(hours=3)),
+        )
+        lifecycle.case_assign(case=cases[1], owner=dana, actor=dana)
+        case_manager_request(
+            case=cases[1], actor=dana, reason="ביקש לדבר עם מנהל: זו הפעם השלישית שהשיחה מנותקת לו."
         )
         lifecycle.case_assign(case=cases[2], owner=omar, actor=omar)
         lifecycle.case_assign(case=cases[6], owner=dana, actor=dana)
@@ -185,4 +213,5 @@ class Command(BaseCommand):
                 "within 5 working days. I am sorry for the trouble."
             ),
         )
-        self.stdout.write(f"demo data loaded: {len(staff)} staff, {len(cases)} cases")
+        fired = sla_sweep(now=now)  # warnings and breaches of the back-dated cases, as the worker would
+        self.stdout.write(f"demo data loaded: {len(staff)} staff, {len(cases)} cases, {fired} clock events")
