@@ -27,7 +27,9 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "calendar"]
+    list_select_related = ["calendar"]
+    fields = ["name", "slug", "calendar"]
     prepopulated_fields = {"slug": ["name"]}
 
 
