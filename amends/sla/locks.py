@@ -15,7 +15,7 @@ def due_clocks(*, now: datetime, limit: int) -> list[CaseClock]:
     """Due clocks, locked for the current transaction, with what the sweep reads joined in."""
     return list(
         CaseClock.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("case", "case__owner", "calendar")
+        .select_related("case", "case__owner", "calendar", "policy")
         .filter(next_check_at__lte=now)
         .order_by("pk")[:limit]
     )

@@ -32,19 +32,17 @@ from amends.sla import events
 from amends.sla.locks import due_clocks, due_commitment_ids, due_followup_ids
 from amends.sla.models import (
     CaseClock,
-    ClockKind,
     ClockState,
     Commitment,
     CommitmentStatus,
     Escalation,
     EscalationReason,
-    EscalationRule,
     FollowUp,
     FollowUpStatus,
     Recipient,
 )
 from amends.sla.schedule import span_for
-from amends.sla.services.clocks import SLA_KINDS, next_check
+from amends.sla.services.clocks import SLA_KINDS, clock_rules, escalation_rules, next_check
 from amends.sla.services.escalations import recipients_for
 from amends.sla.services.followups import followup_send
 
@@ -136,14 +134,6 @@ class _Batch:
             staff_notify(user=self.people[pk], event="digest", context={"items": items})
 
 
-def _rules() -> dict[str, list[tuple[int, str]]]:
-    """Active escalation rules per clock kind: [(percent, recipient)], sorted."""
-    rules = list(
-        EscalationRule.objects.filter(is_active=True).values_list("clock_kind", "percent", "recipient")
-    )
-    return {kind: sorted((p, r) for k, p, r in rules if not k or k == kind) for kind in ClockKind.values}
-
-
 def _share_used(item: CaseClock, now: datetime) -> int:
     """Percent of the target used by ``now`` (a running clock)."""
     span = span_for(item.calendar, business_time=item.business_time)
@@ -152,7 +142,7 @@ def _share_used(item: CaseClock, now: datetime) -> int:
 
 
 def clocks_sweep(*, now: datetime, batch: int) -> int:
-    rules = _rules()
+    rules = escalation_rules()
     breached_cases: set[int] = set()
     with transaction.atomic():
         rows = due_clocks(now=now, limit=batch)
@@ -168,7 +158,8 @@ def clocks_sweep(*, now: datetime, batch: int) -> int:
                 item.next_check_at = None  # stale: the lifecycle stopped it without clearing
                 continue
             used = _share_used(item, now)
-            fired = [(p, r) for p, r in rules[item.kind] if item.escalated_percent < p <= used]
+            own_rules = clock_rules(item, rules)
+            fired = [(p, r) for p, r in own_rules if item.escalated_percent < p <= used]
             for percent, recipient in fired:
                 reason = EscalationReason.CLOCK_BREACH if percent >= 100 else EscalationReason.CLOCK_WARNING
                 work.escalate(
@@ -178,9 +169,9 @@ def clocks_sweep(*, now: datetime, batch: int) -> int:
                 item.breached_at = item.due_at or now
                 if item.kind in SLA_KINDS:
                     breached_cases.add(item.case_id)
-            reached = [p for p in {100} | {p for p, _r in rules[item.kind]} if p <= used]
+            reached = [p for p in {100} | {p for p, _r in own_rules} if p <= used]
             item.escalated_percent = max([item.escalated_percent, *reached])
-            item.next_check_at = next_check(item, {100} | {p for p, _r in rules[item.kind]})
+            item.next_check_at = next_check(item, rules)
             if item.next_check_at is not None and item.next_check_at <= now:
                 item.next_check_at = now + timedelta(seconds=1)  # never spin on a row
         CaseClock.objects.bulk_update(rows, ["breached_at", "escalated_percent", "next_check_at"])

@@ -6,7 +6,6 @@ regulated clocks (complaint regimes) start at receipt and are only ever stopped 
 that meets them: no pause, no reset on reopen (R-TI-4).
 """
 
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,6 +22,7 @@ from amends.sla.models import (
     EscalationRule,
     MetBy,
     Policy,
+    Recipient,
     Regime,
     RegimeClock,
     Unit,
@@ -65,16 +65,36 @@ def _target_minutes(policy: Policy, kind: str) -> int | None:
     }[kind]
 
 
-def escalation_percents(kind: str) -> list[int]:
-    """The shares of a target at which something must happen: the rules' and 100 (breach)."""
-    rules = EscalationRule.objects.filter(is_active=True).values_list("clock_kind", "percent")
-    return sorted({100} | {p for k, p in rules if not k or k == kind})
+type Rules = dict[str, list[tuple[int, str]]]
 
 
-def next_check(item: CaseClock, percents: Iterable[int]) -> datetime | None:
+def escalation_rules() -> Rules:
+    """Active escalation rules per clock kind, as sorted (percent, recipient) pairs."""
+    rows = list(
+        EscalationRule.objects.filter(is_active=True).values_list("clock_kind", "percent", "recipient")
+    )
+    return {kind: sorted((p, r) for k, p, r in rows if not k or k == kind) for kind in ClockKind.values}
+
+
+def clock_rules(item: CaseClock, rules: Rules) -> list[tuple[int, str]]:
+    """The rules for this clock plus its own: a regulated clock alerts the owner and the lead at
+    its regime's share (default 80 %); a policy reminder tells the owner N business minutes
+    before the target."""
+    extra: list[tuple[int, str]] = []
+    if item.kind == ClockKind.REGULATED:
+        extra = [(item.warn_percent, Recipient.OWNER), (item.warn_percent, Recipient.LEAD)]
+    elif item.policy_id and item.policy.reminder_minutes:
+        lead_seconds = item.policy.reminder_minutes * 60
+        if lead_seconds < item.target_seconds:
+            extra = [((item.target_seconds - lead_seconds) * 100 // item.target_seconds, Recipient.OWNER)]
+    return sorted(set(rules[item.kind]) | set(extra))
+
+
+def next_check(item: CaseClock, rules: Rules) -> datetime | None:
     """When the next unfired threshold of a running clock is reached (None: nothing to watch)."""
     if item.state != ClockState.RUNNING:
         return None
+    percents = {100} | {p for p, _r in clock_rules(item, rules)}
     pending = [p for p in percents if p > item.escalated_percent]
     if not pending:
         return None
@@ -87,7 +107,7 @@ def threshold_at(item: CaseClock, percent: int) -> datetime:
     return span.add(item.segment_started_at, timedelta(seconds=max(still, 0)))
 
 
-def _start_sla(case: Case, kind: str, policy: Policy, at: datetime, percents) -> CaseClock | None:
+def _start_sla(case: Case, kind: str, policy: Policy, at: datetime, rules: Rules) -> CaseClock | None:
     minutes = _target_minutes(policy, kind)
     if not minutes:
         return None
@@ -107,7 +127,7 @@ def _start_sla(case: Case, kind: str, policy: Policy, at: datetime, percents) ->
         segment_started_at=at,
         due_at=span.add(at, timedelta(minutes=minutes)),
     )
-    item.next_check_at = next_check(item, percents)
+    item.next_check_at = next_check(item, rules)
     return item
 
 
@@ -143,7 +163,7 @@ def _end_of_business_day(calendar: BusinessCalendar, day: date, count: int) -> d
     raise ValueError("no business day found within the search window")
 
 
-def _start_regulated(case: Case, at: datetime, percents_by_kind) -> list[CaseClock]:
+def _start_regulated(case: Case, at: datetime, rules: Rules) -> list[CaseClock]:
     clocks = []
     regimes = Regime.objects.filter(is_active=True).select_related("calendar").prefetch_related("clocks")
     default = None
@@ -170,7 +190,7 @@ def _start_regulated(case: Case, at: datetime, percents_by_kind) -> list[CaseClo
                 segment_started_at=start,
                 due_at=due,
             )
-            item.next_check_at = next_check(item, percents_by_kind)
+            item.next_check_at = next_check(item, rules)
             clocks.append(item)
     return clocks
 
@@ -195,15 +215,15 @@ def _pause(item: CaseClock, at: datetime) -> None:
     item.next_check_at = None
 
 
-def _resume(item: CaseClock, at: datetime, percents) -> None:
+def _resume(item: CaseClock, at: datetime, rules: Rules) -> None:
     span = span_for(item.calendar, business_time=item.business_time)
     item.state = ClockState.RUNNING
     item.segment_started_at = at
     item.due_at = span.add(at, timedelta(seconds=max(item.target_seconds - item.consumed_seconds, 0)))
-    item.next_check_at = next_check(item, percents)
+    item.next_check_at = next_check(item, rules)
 
 
-def _retarget(item: CaseClock, policy: Policy, case: Case, percents) -> None:
+def _retarget(item: CaseClock, policy: Policy, case: Case, rules: Rules) -> None:
     """The case now matches another policy (priority raised, team changed): new target, same start."""
     minutes = _target_minutes(policy, item.kind)
     if not minutes:
@@ -220,7 +240,7 @@ def _retarget(item: CaseClock, policy: Policy, case: Case, percents) -> None:
         span = span_for(item.calendar, business_time=True)
         remaining = max(item.target_seconds - item.consumed_seconds, 0)
         item.due_at = span.add(item.segment_started_at, timedelta(seconds=remaining))
-        item.next_check_at = next_check(item, percents)
+        item.next_check_at = next_check(item, rules)
 
 
 CLOCK_FIELDS = [
@@ -251,7 +271,7 @@ def clocks_follow(*, case: Case, event: str, at: datetime | None = None) -> None
         active = list(
             case.clocks.select_for_update(of=("self",))
             .filter(state__in=ACTIVE_CLOCK_STATES)
-            .select_related("calendar")
+            .select_related("calendar", "policy")
             .order_by("pk")
         )
         changed = _react(case, event, at, active)
@@ -261,12 +281,12 @@ def clocks_follow(*, case: Case, event: str, at: datetime | None = None) -> None
 
 
 def _open(case: Case, at: datetime) -> None:
-    percents = {kind: escalation_percents(kind) for kind in ClockKind.values}
-    clocks = _start_regulated(case, at, percents[ClockKind.REGULATED])
+    rules = escalation_rules()
+    clocks = _start_regulated(case, at, rules)
     policy = policy_for(case)
     if policy is not None:
         for kind in (ClockKind.FIRST_RESPONSE, ClockKind.RESOLUTION):
-            item = _start_sla(case, kind, policy, at, percents[kind])
+            item = _start_sla(case, kind, policy, at, rules)
             if item is not None:
                 clocks.append(item)
     CaseClock.objects.bulk_create(clocks)
@@ -305,7 +325,7 @@ def _react(case: Case, event: str, at: datetime, active: list[CaseClock]) -> lis
         policy = policy_for(case)
         for item in by_kind.values():
             if policy is not None and item.policy_id != policy.pk:
-                _retarget(item, policy, case, escalation_percents(item.kind))
+                _retarget(item, policy, case, escalation_rules())
                 changed.append(item)
     return changed
 
@@ -316,7 +336,7 @@ def _customer_turn(case: Case, event: str, at: datetime, by_kind: dict[str, Case
     changed: list[CaseClock] = []
     for item in by_kind.values():
         if item.state == ClockState.PAUSED:
-            _resume(item, at, escalation_percents(item.kind))
+            _resume(item, at, escalation_rules())
             changed.append(item)
     policy = policy_for(case)
     if policy is None:
@@ -329,7 +349,7 @@ def _customer_turn(case: Case, event: str, at: datetime, by_kind: dict[str, Case
         wanted.remove(ClockKind.NEXT_RESPONSE)  # still owed the first answer: that clock runs
     for kind in wanted:
         if kind not in by_kind:
-            item = _start_sla(case, kind, policy, at, escalation_percents(kind))
+            item = _start_sla(case, kind, policy, at, escalation_rules())
             if item is not None:
                 new.append(item)
     CaseClock.objects.bulk_create(new)

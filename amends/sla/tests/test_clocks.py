@@ -213,3 +213,27 @@ def test_time_zone_naive_datetimes_are_refused(thursday_case, agent):
             body="Soon.",
             promise_due=datetime(2026, 11, 29, 12) + timedelta(),
         )
+
+
+def test_regulated_clock_alerts_owner_and_lead_at_the_regimes_share(make_case, agent, lead, bank_of_israel):
+    freeze(at(2026, 11, 26, 16, 0))
+    case = make_case()
+    lifecycle.case_assign(case=case, owner=agent, actor=agent)
+    regulated = clocks_of(case, ClockKind.REGULATED)[0]
+    freeze(regulated.started_at + (regulated.due_at - regulated.started_at) * 81 / 100)
+    sla_sweep()
+    alerts = Escalation.objects.filter(clock=regulated)
+    assert sorted((e.percent, e.recipient) for e in alerts) == [(80, "lead"), (80, "owner")]
+
+
+def test_policy_reminder_tells_the_owner_before_the_target(thursday_case, agent):
+    Policy.objects.filter(name="Normal").update(reminder_minutes=60)
+    lifecycle.case_assign(case=thursday_case, owner=agent, actor=agent)
+    lifecycle.case_update(case=thursday_case, actor=agent, priority="high")
+    lifecycle.case_update(case=thursday_case, actor=agent, priority="normal")  # re-read the policy
+    first = clocks_of(thursday_case, ClockKind.FIRST_RESPONSE)[0]
+    assert first.next_check_at == at(2026, 11, 29, 8, 24)  # 80 % of 8 h comes first
+    freeze(at(2026, 11, 29, 9, 1))  # 7 of 8 hours: one hour before due
+    sla_sweep()
+    fired = sorted(e.percent for e in Escalation.objects.filter(clock=first))
+    assert fired == [80, 87]
