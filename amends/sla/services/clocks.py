@@ -315,6 +315,12 @@ def _react(case: Case, event: str, at: datetime, active: list[CaseClock]) -> lis
             if item.pausable and item.state == ClockState.RUNNING:
                 _pause(item, at)
                 changed.append(item)
+    elif event == events.REPLIED:
+        # A reply while waiting puts the case back in our court: paused clocks run again.
+        for item in by_kind.values():
+            if item.state == ClockState.PAUSED:
+                _resume(item, at, escalation_rules())
+                changed.append(item)
     elif event in (events.CUSTOMER_REPLIED, events.REOPENED):
         changed += _customer_turn(case, event, at, by_kind)
     elif event == events.CLOSED:

@@ -237,3 +237,13 @@ def test_policy_reminder_tells_the_owner_before_the_target(thursday_case, agent)
     sla_sweep()
     fired = sorted(e.percent for e in Escalation.objects.filter(clock=first))
     assert fired == [80, 87]
+
+
+def test_a_reply_while_waiting_resumes_the_paused_clocks(thursday_case, agent):
+    freeze(at(2026, 11, 29, 9, 0))
+    lifecycle.case_ask(case=thursday_case, actor=agent, body="Which address?")
+    freeze(at(2026, 11, 29, 11, 0))
+    lifecycle.case_reply(case=thursday_case, actor=agent, body="Found it myself, no need.")
+    resolution = clocks_of(thursday_case, ClockKind.RESOLUTION)[0]
+    assert resolution.state == ClockState.RUNNING
+    assert resolution.consumed_seconds == 7 * 3600  # the two waiting hours did not count
