@@ -203,6 +203,14 @@ class RegimeClock(models.Model):
         default=AfterHours.AS_RECEIVED,
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    is_window = models.BooleanField(
+        _("a window, not a deadline"),
+        default=False,
+        help_text=_(
+            "Passing it is not a breach: it only ends an easier path "
+            "(e.g. the FCA's summary resolution communication within three business days)."
+        ),
+    )
 
     class Meta:
         ordering = ["regime", "id"]
@@ -214,10 +222,10 @@ class RegimeClock(models.Model):
 
 
 class ClockKind(models.TextChoices):
-    FIRST_RESPONSE = "first_response", _("First response")
-    NEXT_RESPONSE = "next_response", _("Next response")
-    RESOLUTION = "resolution", _("Resolution")
-    REGULATED = "regulated", _("Regulated")
+    FIRST_RESPONSE = "first_response", pgettext_lazy("clock", "First response")
+    NEXT_RESPONSE = "next_response", pgettext_lazy("clock", "Next response")
+    RESOLUTION = "resolution", pgettext_lazy("clock", "Resolution")
+    REGULATED = "regulated", pgettext_lazy("clock", "Regulated")
 
 
 class ClockState(models.TextChoices):
@@ -241,6 +249,7 @@ class CaseClock(models.Model):
     policy = models.ForeignKey(Policy, null=True, blank=True, on_delete=models.SET_NULL)
     regime_clock = models.ForeignKey(RegimeClock, null=True, blank=True, on_delete=models.SET_NULL)
     met_by = models.CharField(max_length=16, blank=True)
+    is_window = models.BooleanField(default=False)  # RegimeClock.is_window: never a breach
     calendar = models.ForeignKey(Calendar, null=True, blank=True, on_delete=models.SET_NULL)
     business_time = models.BooleanField(default=True)  # False: wall-clock time (regulated days)
     pausable = models.BooleanField(default=False)

@@ -7,6 +7,11 @@ and one function over models passed in, so it never imports the live models.
 
 from datetime import time
 
+from django.utils.translation import gettext_noop as _
+
+# Regime and clock names are data an admin may rename; the shipped ones are marked for the
+# catalogue so the desk shows them translated (sla.selectors.clock_label).
+
 DAY = 8 * 60  # one business day of the default calendar, in minutes
 
 POLICIES = [
@@ -24,7 +29,7 @@ CHECK = "Check the current text before relying on it; the figures here are what 
 REGIMES = [
     (
         "uk-fca-disp",
-        "UK FCA DISP",
+        _("UK FCA DISP"),
         "FCA Handbook, DISP 1.6.2R: a final response within eight weeks of receipt. DISP 1.5: a "
         "complaint resolved by the close of the third business day after receipt may be closed "
         "with a summary resolution communication (DISP 1.5.4R). "
@@ -32,70 +37,71 @@ REGIMES = [
         "GB",
         [
             (
-                "Summary resolution window",
+                _("Summary resolution window"),
                 3,
                 "business_days",
                 "resolution",
                 "as_received",
                 "Resolved by then: a short summary resolution letter is enough (DISP 1.5.4R).",
+                True,
             ),
-            ("Final response", 8, "weeks", "resolution", "as_received", ""),
+            (_("Final response"), 8, "weeks", "resolution", "as_received", ""),
         ],
     ),
     (
         "us-cfpb",
-        "US CFPB",
+        _("US CFPB"),
         "CFPB company portal: companies respond within 15 days; a complaint marked "
         '"in progress" gets its final response within 60 days. '
         "https://www.consumerfinance.gov/complaint/process/",
         "US",
         [
-            ("Company response", 15, "days", "first_response", "as_received", ""),
-            ("Final response if in progress", 60, "days", "resolution", "as_received", ""),
+            (_("Company response"), 15, "days", "first_response", "as_received", ""),
+            (_("Final response if in progress"), 60, "days", "resolution", "as_received", ""),
         ],
     ),
     (
         "au-asic-rg271",
-        "Australia ASIC RG 271",
+        _("Australia ASIC RG 271"),
         "ASIC Regulatory Guide 271 (Internal dispute resolution), RG 271.49 and RG 271.55: "
         "acknowledge within one business day, an IDR response within 30 calendar days. "
         "https://asic.gov.au/regulatory-resources/find-a-document/regulatory-guides/rg-271-internal-dispute-resolution/",
         "AU",
         [
-            ("Acknowledgement", 1, "business_days", "first_response", "next_business_day", ""),
-            ("IDR response", 30, "days", "resolution", "as_received", ""),
+            (_("Acknowledgement"), 1, "business_days", "first_response", "next_business_day", ""),
+            (_("IDR response"), 30, "days", "resolution", "as_received", ""),
         ],
     ),
     (
         "il-boi",
-        "Bank of Israel",
+        _("Bank of Israel"),
         "Bank of Israel, Proper Conduct of Banking Business Directive 308A (handling public "
         "complaints): a reasoned answer within 45 days. https://www.boi.org.il/",
         "IL",
-        [("Answer to the complainant", 45, "days", "resolution", "as_received", "")],
+        [(_("Answer to the complainant"), 45, "days", "resolution", "as_received", "")],
     ),
     (
         "ae-cbuae",
-        "UAE Central Bank",
+        _("UAE Central Bank"),
         "Central Bank of the UAE, Consumer Protection Regulation and Standards: acknowledge a "
         "complaint within 2 business days and respond within 10 business days. "
         "https://rulebook.centralbank.ae/",
         "AE",
         [
-            ("Acknowledgement", 2, "business_days", "first_response", "next_business_day", ""),
-            ("Response", 10, "business_days", "resolution", "next_business_day", ""),
+            (_("Acknowledgement"), 2, "business_days", "first_response", "next_business_day", ""),
+            (_("Response"), 10, "business_days", "resolution", "next_business_day", ""),
         ],
     ),
     (
         "bh-cbb",
-        "Bahrain CBB",
+        _("Bahrain CBB"),
         "Central Bank of Bahrain Rulebook, Volume 1, Module BC (Business Conduct), complaints "
         "handling: acknowledge within 5 business days, a final response within 20 business days. "
         "https://cbben.thomsonreuters.com/",
         "BH",
         [
-            ("Acknowledgement", 5, "business_days", "first_response", "next_business_day", ""),
-            ("Final response", 20, "business_days", "resolution", "next_business_day", ""),
+            (_("Acknowledgement"), 5, "business_days", "first_response", "next_business_day", ""),
+            (_("Final response"), 20, "business_days", "resolution", "next_business_day", ""),
         ],
     ),
 ]
@@ -150,8 +156,9 @@ def seed(get_model) -> None:
         for day in days:
             WorkingHours.objects.create(calendar=calendar, weekday=day, opens=time(9), closes=time(17))
         regime = Regime.objects.create(code=code, name=name, source=f"{source}\n{CHECK}", calendar=calendar)
-        for clock_name, amount, unit, met_by, after_hours, note in clocks:
+        for clock_name, amount, unit, met_by, after_hours, note, *window in clocks:
             RegimeClock.objects.create(
+                is_window=bool(window and window[0]),
                 regime=regime,
                 name=clock_name,
                 amount=amount,

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from amends.core import clock
 from amends.sla.models import (
@@ -36,6 +37,20 @@ class ClockView:
     business_time: bool
     percent_used: int
 
+    @property
+    def unit(self) -> str:
+        """How to show the remaining time: business hours, or days for calendar-time clocks."""
+        return "hours" if self.business_time else "days"
+
+
+def clock_label(item: CaseClock) -> str:
+    """The clock's name in the reader's language. Regime and clock names are admin data;
+    the shipped presets are in the catalogue (sla/presets.py), edited ones show as typed."""
+    rc = item.regime_clock
+    if rc is not None:
+        return _("%(regime)s: %(clock)s") % {"regime": _(rc.regime.name), "clock": _(rc.name)}
+    return item.label or str(item.get_kind_display())
+
 
 def clock_view(item: CaseClock, now: datetime) -> ClockView:
     span = span_for(item.calendar, business_time=item.business_time)
@@ -51,7 +66,7 @@ def clock_view(item: CaseClock, now: datetime) -> ClockView:
     else:
         level = {ClockState.CANCELLED: "stopped"}.get(item.state, str(item.state))
     return ClockView(
-        label=item.label or str(item.get_kind_display()),
+        label=clock_label(item),
         kind=item.kind,
         regulated=item.kind == ClockKind.REGULATED,
         state=item.state,
@@ -66,7 +81,11 @@ def clock_view(item: CaseClock, now: datetime) -> ClockView:
 def clock_views_for_case(*, case_id: int, now: datetime | None = None) -> list[ClockView]:
     """Every clock of a case: running ones first, then the history."""
     now = now or clock.now()
-    rows = CaseClock.objects.filter(case_id=case_id).select_related("calendar").order_by("started_at", "pk")
+    rows = (
+        CaseClock.objects.filter(case_id=case_id)
+        .select_related("calendar", "regime_clock__regime")
+        .order_by("started_at", "pk")
+    )
     views = [clock_view(item, now) for item in rows]
     return sorted(views, key=lambda v: (v.state not in ACTIVE_CLOCK_STATES, v.regulated))
 
@@ -76,7 +95,7 @@ def next_clock_by_case(*, case_ids: Iterable[int], now: datetime | None = None) 
     now = now or clock.now()
     rows = (
         CaseClock.objects.filter(case_id__in=list(case_ids), state=ClockState.RUNNING)
-        .select_related("calendar")
+        .select_related("calendar", "regime_clock__regime")
         .order_by("due_at")
     )
     found: dict[int, ClockView] = {}
@@ -137,7 +156,9 @@ def escalation_get_open(*, user, pk) -> Escalation:
 
 def escalation_list_for_case(*, case_id: int) -> QuerySet[Escalation]:
     return (
-        Escalation.objects.filter(case_id=case_id).select_related("handled_by").order_by("-created_at", "-id")
+        Escalation.objects.filter(case_id=case_id)
+        .select_related("handled_by", "clock")
+        .order_by("-created_at", "-id")
     )
 
 

@@ -165,6 +165,10 @@ def clocks_sweep(*, now: datetime, batch: int) -> int:
                 work.escalate(
                     case=item.case, reason=reason, recipient=recipient, clock_row=item, percent=percent
                 )
+            if used >= 100 and item.is_window:
+                # An optional window closed (e.g. FCA summary resolution): not a breach.
+                item.state, item.stopped_at, item.next_check_at = ClockState.CANCELLED, item.due_at, None
+                continue
             if used >= 100 and item.breached_at is None:
                 item.breached_at = item.due_at or now
                 if item.kind in SLA_KINDS:
@@ -174,7 +178,9 @@ def clocks_sweep(*, now: datetime, batch: int) -> int:
             item.next_check_at = next_check(item, rules)
             if item.next_check_at is not None and item.next_check_at <= now:
                 item.next_check_at = now + timedelta(seconds=1)  # never spin on a row
-        CaseClock.objects.bulk_update(rows, ["breached_at", "escalated_percent", "next_check_at"])
+        CaseClock.objects.bulk_update(
+            rows, ["state", "stopped_at", "breached_at", "escalated_percent", "next_check_at"]
+        )
         work.write()
     if breached_cases:
         # After the clock locks are released: the lifecycle locks the case before its clocks.

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django import template
 from django.conf import settings
 from django.urls import translate_url
@@ -56,11 +58,34 @@ def audit_changes(event, model) -> list[dict]:
 
 
 @register.filter
-def duration_hm(value) -> str:
-    """A clock's remaining time as hours and minutes, sign dropped ("27 h 05 min")."""
+def iso_datetime(value: str):
+    """An ISO 8601 string kept in an audit event's data, back to a datetime for |date."""
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@register.filter
+def escalation_reason(code: str) -> str:
+    from amends.sla.models import EscalationReason
+
+    try:
+        return EscalationReason(code).label
+    except ValueError:
+        return code
+
+
+@register.filter
+def duration_hm(value, unit: str = "hours") -> str:
+    """A clock's remaining time, sign dropped: hours and minutes ("27 h 05 min"), or with
+    ``unit="days"`` days and hours past two days ("38 d 8 h": regulated, calendar time)."""
     if value is None:
         return "—"
     minutes = abs(int(value.total_seconds())) // 60
+    if unit == "days" and minutes >= 48 * 60:
+        days, hours = divmod(minutes // 60, 24)
+        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
     hours, minutes = divmod(minutes, 60)
     if hours:
         return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}

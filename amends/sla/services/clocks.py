@@ -81,6 +81,8 @@ def clock_rules(item: CaseClock, rules: Rules) -> list[tuple[int, str]]:
     its regime's share (default 80 %); a policy reminder tells the owner N business minutes
     before the target."""
     extra: list[tuple[int, str]] = []
+    if item.is_window:
+        return []  # nobody is told when an optional window closes
     if item.kind == ClockKind.REGULATED:
         extra = [(item.warn_percent, Recipient.OWNER), (item.warn_percent, Recipient.LEAD)]
     elif item.policy_id and item.policy.reminder_minutes:
@@ -181,6 +183,7 @@ def _start_regulated(case: Case, at: datetime, rules: Rules) -> list[CaseClock]:
                 label=f"{regime.name}: {rc.name}"[:120],
                 regime_clock=rc,
                 met_by=rc.met_by,
+                is_window=rc.is_window,
                 calendar=calendar,
                 business_time=False,
                 pausable=False,
@@ -200,6 +203,9 @@ def _stop(item: CaseClock, at: datetime) -> None:
     if item.state == ClockState.RUNNING:
         item.consumed_seconds += max(int(span.elapsed(item.segment_started_at, at).total_seconds()), 0)
     late = item.consumed_seconds > item.target_seconds or (item.due_at is not None and at > item.due_at)
+    if late and item.is_window:
+        item.state, item.stopped_at, item.next_check_at = ClockState.CANCELLED, at, None
+        return
     item.state = ClockState.MISSED if late else ClockState.MET
     if late and item.breached_at is None:
         item.breached_at = item.due_at or at

@@ -162,8 +162,12 @@ def commitment_move(*, commitment: Commitment, due_at: datetime, reason: str, ac
         name=events.PROMISE_MOVED,
         target=commitment.case,
         actor=actor,
-        changes={"due_at": (old_due.isoformat(), due_at.isoformat())},
-        data={"commitment": str(commitment.public_id), "reason": reason},
+        data={
+            "commitment": str(commitment.public_id),
+            "from": old_due.isoformat(),
+            "to": due_at.isoformat(),
+            "reason": reason,
+        },
     )
     customer_notify(
         case=commitment.case,

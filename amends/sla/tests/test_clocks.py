@@ -247,3 +247,18 @@ def test_a_reply_while_waiting_resumes_the_paused_clocks(thursday_case, agent):
     resolution = clocks_of(thursday_case, ClockKind.RESOLUTION)[0]
     assert resolution.state == ClockState.RUNNING
     assert resolution.consumed_seconds == 7 * 3600  # the two waiting hours did not count
+
+
+def test_fca_summary_window_closes_without_a_breach(make_case, agent):
+    Regime.objects.filter(code="uk-fca-disp").update(is_active=True)
+    freeze(at(2026, 11, 26, 10, 0))
+    case = make_case()
+    lifecycle.case_assign(case=case, owner=agent, actor=agent)
+    window = next(c for c in clocks_of(case, ClockKind.REGULATED) if c.is_window)
+    freeze(window.due_at + timedelta(hours=1))
+    sla_sweep()
+    window.refresh_from_db()
+    assert window.state == ClockState.CANCELLED and window.breached_at is None
+    assert not Escalation.objects.filter(clock=window).exists()
+    case.refresh_from_db()
+    assert case.sla_breached is False or clocks_of(case, ClockKind.FIRST_RESPONSE)[0].breached_at
