@@ -67,16 +67,6 @@ def iso_datetime(value: str):
 
 
 @register.filter
-def escalation_reason(code: str) -> str:
-    from amends.sla.models import EscalationReason
-
-    try:
-        return EscalationReason(code).label
-    except ValueError:
-        return code
-
-
-@register.filter
 def duration_hm(value, unit: str = "hours") -> str:
     """A clock's remaining time, sign dropped: hours and minutes ("27 h 05 min"), or with
     ``unit="days"`` days and hours past two days ("38 d 8 h": regulated, calendar time)."""
