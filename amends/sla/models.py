@@ -132,7 +132,10 @@ class Policy(models.Model):
     )
     pause_when_waiting = models.BooleanField(_("pause while waiting for the customer"), default=True)
     warn_percent = models.PositiveSmallIntegerField(
-        _("warn at (% of the target)"), default=80, help_text=_("The clock turns amber at this share.")
+        # xgettext:no-python-format
+        _("warn at (% of the target)"),
+        default=80,
+        help_text=_("The clock turns amber at this share."),
     )
     reminder_minutes = models.PositiveIntegerField(
         _("remind the owner (business minutes before due)"), null=True, blank=True
@@ -154,7 +157,11 @@ class Regime(models.Model):
     name = models.CharField(_("name"), max_length=120)
     source = models.TextField(_("source"), help_text=_("The rule text and where it is published."))
     is_active = models.BooleanField(_("applies to new complaints"), default=False)
-    alert_percent = models.PositiveSmallIntegerField(_("alert at (% of the time)"), default=80)
+    alert_percent = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
+        _("alert at (% of the time)"),
+        default=80,
+    )
     calendar = models.ForeignKey(
         Calendar,
         null=True,
@@ -331,7 +338,11 @@ class EscalationRule(models.Model):
     clock_kind = models.CharField(
         _("clock"), max_length=16, choices=ClockKind.choices, blank=True, help_text=_("Empty: every clock.")
     )
-    percent = models.PositiveSmallIntegerField(_("at (% of the target)"), help_text=_("100 is the breach."))
+    percent = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
+        _("at (% of the target)"),
+        help_text=_("100 is the breach."),
+    )
     recipient = models.CharField(_("tell"), max_length=10, choices=Recipient.choices)
     is_active = models.BooleanField(_("active"), default=True)
 
