@@ -43,7 +43,7 @@ from amends.sla.models import (
 )
 from amends.sla.schedule import span_for
 from amends.sla.services.clocks import SLA_KINDS, clock_rules, escalation_rules, next_check
-from amends.sla.services.escalations import recipients_for
+from amends.sla.services.escalations import escalation_event_data, recipients_for
 from amends.sla.services.followups import followup_send
 
 logger = logging.getLogger(__name__)
@@ -99,19 +99,13 @@ class _Batch:
             )
         )
         self.audit.append(
-            AuditEvent(
-                name=events.ESCALATED,
-                target_type="case",
-                target_id=case.pk,
-                actor_label="system",
-                data={
-                    "reason": reason,
-                    "recipient": recipient,
-                    "percent": percent,
-                    "clock": clock_row.kind if clock_row else None,
-                    "told": [p.full_name for p in people],
-                },
-                created_at=self.now,
+            _system_event(
+                events.ESCALATED,
+                case.pk,
+                escalation_event_data(
+                    reason=reason, recipient=recipient, percent=percent, clock_row=clock_row, people=people
+                ),
+                self.now,
             )
         )
         due = clock_row.due_at if clock_row else (commitment.due_at if commitment else None)
@@ -132,6 +126,13 @@ class _Batch:
         AuditEvent.objects.bulk_create(self.audit)
         for pk, items in self.digest.items():
             staff_notify(user=self.people[pk], event="digest", context={"items": items})
+
+
+def _system_event(name: str, case_id: int, data: dict, now: datetime) -> AuditEvent:
+    """An audit row for bulk insert: what record_event writes, for an action of the sweeper."""
+    return AuditEvent(
+        name=name, target_type="case", target_id=case_id, actor_label="system", data=data, created_at=now
+    )
 
 
 def _share_used(item: CaseClock, now: datetime) -> int:
@@ -220,13 +221,11 @@ def _commitment_due(commitment: Commitment, now: datetime) -> None:
         commitment.next_check_at = None
         work = _Batch(now=now)
         work.audit.append(
-            AuditEvent(
-                name=events.PROMISE_BROKEN,
-                target_type="case",
-                target_id=case.pk,
-                actor_label="system",
-                data={"commitment": str(commitment.public_id), "due_at": commitment.due_at.isoformat()},
-                created_at=now,
+            _system_event(
+                events.PROMISE_BROKEN,
+                case.pk,
+                {"commitment": str(commitment.public_id), "due_at": commitment.due_at.isoformat()},
+                now,
             )
         )
         for recipient in (Recipient.OWNER, Recipient.LEAD):

@@ -36,6 +36,20 @@ def recipients_for(*, case: Case, recipient: str) -> list[User]:
     return list(User.objects.filter(is_active=True, role=Role.ADMIN))
 
 
+def escalation_event_data(
+    *, reason: str, recipient: str, percent: int | None, clock_row: CaseClock | None, people, note: str = ""
+) -> dict[str, Any]:
+    """What the audit event of an escalation keeps (the timeline shows the reason)."""
+    return {
+        "reason": reason,
+        "recipient": recipient,
+        "percent": percent,
+        "clock": clock_row.kind if clock_row else None,
+        "told": [p.full_name for p in people],
+        "note": note,
+    }
+
+
 def escalation_raise(
     *,
     case: Case,
@@ -65,14 +79,9 @@ def escalation_raise(
         name=events.ESCALATED,
         target=case,
         actor=actor,
-        data={
-            "reason": reason,
-            "recipient": recipient,
-            "percent": percent,
-            "clock": clock_row.kind if clock_row else None,
-            "told": [p.full_name for p in people],
-            "note": note,
-        },
+        data=escalation_event_data(
+            reason=reason, recipient=recipient, percent=percent, clock_row=clock_row, people=people, note=note
+        ),
     )
     context = {
         "reason_label": EscalationReason(reason).label,
