@@ -373,6 +373,7 @@ class Escalation(models.Model):
     percent = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField()
+    notified_at = models.DateTimeField(null=True, blank=True)  # the mails went (sla.tasks)
     handled_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

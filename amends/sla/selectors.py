@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from amends.core import clock
@@ -48,8 +49,16 @@ def clock_label(item: CaseClock) -> str:
     the shipped presets are in the catalogue (sla/presets.py), edited ones show as typed."""
     rc = item.regime_clock
     if rc is not None:
-        return _("%(regime)s: %(clock)s") % {"regime": _(rc.regime.name), "clock": _(rc.name)}
-    return item.label or str(item.get_kind_display())
+        return _regulated_label_lazy(rc.regime.name, rc.name)
+    return item.label or ClockKind(item.kind).label
+
+
+def _regulated_label(regime: str, clock_name: str) -> str:
+    return _("%(regime)s: %(clock)s") % {"regime": _(regime), "clock": _(clock_name)}
+
+
+# Lazy: a digest mail renders the label in its reader's language, not the worker's.
+_regulated_label_lazy = lazy(_regulated_label, str)
 
 
 def clock_view(item: CaseClock, now: datetime) -> ClockView:

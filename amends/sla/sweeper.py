@@ -13,7 +13,6 @@ queries, not thousands (bench/sweep.py).
 """
 
 import logging
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,6 +25,7 @@ from amends.cases.locks import case_lock
 from amends.cases.models import Case
 from amends.core import clock
 from amends.core.audit import record_event
+from amends.core.db import bulk_update_by_pk
 from amends.core.models import AuditEvent
 from amends.notify.services import staff_notify
 from amends.sla import events
@@ -45,6 +45,7 @@ from amends.sla.schedule import span_for
 from amends.sla.services.clocks import SLA_KINDS, clock_rules, escalation_rules, next_check
 from amends.sla.services.escalations import escalation_event_data, recipients_for
 from amends.sla.services.followups import followup_send
+from amends.sla.tasks import escalation_digests_task
 
 logger = logging.getLogger(__name__)
 
@@ -68,25 +69,27 @@ def sla_sweep(*, now: datetime | None = None, batch: int | None = None) -> int:
 
 @dataclass
 class _Batch:
-    """Escalations gathered during one batch, written together at its end."""
+    """Escalations gathered during one batch, written together at its end; their mails are
+    one task (sla.tasks), so the sweep holds its row locks only for the inserts."""
 
     now: datetime
     escalations: list[Escalation] = field(default_factory=list)
     audit: list[AuditEvent] = field(default_factory=list)
-    digest: dict[int, list[dict]] = field(default_factory=lambda: defaultdict(list))
-    people: dict[int, User] = field(default_factory=dict)
-    _leads: dict[tuple[str, int | None], list[User]] = field(default_factory=dict)
+    _leads: dict[int | None, list[User]] = field(default_factory=dict)
 
     def escalate(
         self, *, case: Case, reason: str, recipient: str, clock_row=None, commitment=None, percent=None
     ):
-        key = (recipient, case.team_id if recipient == Recipient.LEAD else None)
-        if recipient == Recipient.OWNER:
-            people = recipients_for(case=case, recipient=recipient)
+        if recipient == Recipient.LEAD:  # the same leads for every case of a team: ask once
+            if case.team_id not in self._leads:
+                self._leads[case.team_id] = recipients_for(case=case, recipient=recipient)
+            people = self._leads[case.team_id]
+        elif recipient == Recipient.MANAGER:
+            if -1 not in self._leads:
+                self._leads[-1] = recipients_for(case=case, recipient=recipient)
+            people = self._leads[-1]
         else:
-            if key not in self._leads:
-                self._leads[key] = recipients_for(case=case, recipient=recipient)
-            people = self._leads[key]
+            people = recipients_for(case=case, recipient=recipient)
         self.escalations.append(
             Escalation(
                 case=case,
@@ -108,24 +111,13 @@ class _Batch:
                 self.now,
             )
         )
-        due = clock_row.due_at if clock_row else (commitment.due_at if commitment else None)
-        for person in people:
-            self.people[person.pk] = person
-            self.digest[person.pk].append(
-                {
-                    "reference": case.reference,
-                    "public_id": case.public_id,
-                    "reason": EscalationReason(reason).label,
-                    "clock": (clock_row.label or clock_row.get_kind_display()) if clock_row else "",
-                    "due_at": due,
-                }
-            )
 
     def write(self) -> None:
+        if not self.escalations:
+            return
         Escalation.objects.bulk_create(self.escalations)
         AuditEvent.objects.bulk_create(self.audit)
-        for pk, items in self.digest.items():
-            staff_notify(user=self.people[pk], event="digest", context={"items": items})
+        escalation_digests_task.enqueue(escalation_ids=[e.pk for e in self.escalations])
 
 
 def _system_event(name: str, case_id: int, data: dict, now: datetime) -> AuditEvent:
@@ -179,8 +171,8 @@ def clocks_sweep(*, now: datetime, batch: int) -> int:
             item.next_check_at = next_check(item, rules)
             if item.next_check_at is not None and item.next_check_at <= now:
                 item.next_check_at = now + timedelta(seconds=1)  # never spin on a row
-        CaseClock.objects.bulk_update(
-            rows, ["state", "stopped_at", "breached_at", "escalated_percent", "next_check_at"]
+        bulk_update_by_pk(
+            CaseClock, rows, ["state", "stopped_at", "breached_at", "escalated_percent", "next_check_at"]
         )
         work.write()
     if breached_cases:

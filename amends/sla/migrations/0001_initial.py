@@ -126,6 +126,7 @@ class Migration(migrations.Migration):
                 ('percent', models.PositiveSmallIntegerField(blank=True, null=True)),
                 ('note', models.TextField(blank=True)),
                 ('created_at', models.DateTimeField()),
+                ('notified_at', models.DateTimeField(blank=True, null=True)),
                 ('handled_at', models.DateTimeField(blank=True, null=True)),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='escalations', to='cases.case')),
                 ('clock', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='sla.caseclock')),

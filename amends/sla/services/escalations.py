@@ -17,7 +17,7 @@ from amends.core.audit import record_event
 from amends.core.errors import DomainError
 from amends.notify.services import staff_notify
 from amends.sla import events
-from amends.sla.models import CaseClock, Commitment, Escalation, EscalationReason, Recipient
+from amends.sla.models import CaseClock, ClockKind, Commitment, Escalation, EscalationReason, Recipient
 
 MANAGER_REQUEST_MIN = 3  # characters of reason: "the customer asked" is not a reason
 
@@ -73,6 +73,7 @@ def escalation_raise(
         percent=percent,
         note=note,
         created_at=at,
+        notified_at=at,  # mailed right below, not through the digest task
     )
     people = recipients_for(case=case, recipient=recipient)
     record_event(
@@ -95,10 +96,15 @@ def escalation_raise(
     return escalation
 
 
-def _clock_label(clock_row: CaseClock | None) -> str:
+def _clock_label(clock_row: CaseClock | None):
+    """The clock's name, lazy where it can be, so each recipient reads it in their language."""
     if clock_row is None:
         return ""
-    return clock_row.label or str(clock_row.get_kind_display())
+    if clock_row.regime_clock_id:
+        from amends.sla.selectors import clock_label
+
+        return clock_label(clock_row)
+    return ClockKind(clock_row.kind).label
 
 
 @transaction.atomic
@@ -135,3 +141,50 @@ def escalation_handle(*, escalation: Escalation, actor: Any) -> Escalation:
             data={"reason": escalation.reason},
         )
     return escalation
+
+
+@transaction.atomic
+def escalation_digests_send(*, escalation_ids: list[int]) -> int:
+    """Mail each person one digest of the escalations that reached them (the sweeper's batch).
+
+    Idempotent: rows are locked and marked ``notified_at``, so a task that runs twice mails
+    once. Returns the number of digests queued.
+    """
+    rows = list(
+        Escalation.objects.select_for_update(of=("self",))
+        .filter(pk__in=escalation_ids, notified_at__isnull=True)
+        .select_related("case", "case__owner", "clock__regime_clock__regime", "commitment")
+        .order_by("pk")
+    )
+    if not rows:
+        return 0
+    people: dict[int, User] = {}
+    items: dict[int, list[dict[str, Any]]] = {}
+    leads: dict[tuple[str, int | None], list[User]] = {}
+    for escalation in rows:
+        case = escalation.case
+        key = (escalation.recipient, case.team_id if escalation.recipient != Recipient.OWNER else case.pk)
+        if key not in leads:
+            leads[key] = recipients_for(case=case, recipient=escalation.recipient)
+        clock_row = escalation.clock
+        due = (
+            clock_row.due_at
+            if clock_row
+            else (escalation.commitment.due_at if escalation.commitment else None)
+        )
+        for person in leads[key]:
+            people[person.pk] = person
+            items.setdefault(person.pk, []).append(
+                {
+                    "reference": case.reference,
+                    "public_id": case.public_id,
+                    # Lazy labels: rendered in each recipient's language by staff_notify.
+                    "reason": EscalationReason(escalation.reason).label,
+                    "clock": _clock_label(clock_row),
+                    "due_at": due,
+                }
+            )
+    for pk, entries in items.items():
+        staff_notify(user=people[pk], event="digest", context={"items": entries})
+    Escalation.objects.filter(pk__in=[e.pk for e in rows]).update(notified_at=clock.now())
+    return len(items)

@@ -34,3 +34,23 @@ def test_handled_escalations_leave_the_list(case, agent, lead):
 def test_agents_do_not_see_the_needs_attention_list(case, agent):
     case_manager_request(case=case, actor=agent, reason="Wants a manager now.")
     assert list(escalation_list_open(user=agent)) == []
+
+
+def test_digest_task_running_twice_mails_once(make_case, agent, lead):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from amends.cases.services import lifecycle
+    from amends.core import clock
+    from amends.sla.models import Escalation
+    from amends.sla.services.escalations import escalation_digests_send
+    from amends.sla.sweeper import sla_sweep
+
+    clock.freeze(datetime(2026, 11, 26, 16, 0, tzinfo=ZoneInfo("Asia/Jerusalem")))
+    lifecycle.case_assign(case=make_case(), owner=agent, actor=agent)
+    clock.freeze(datetime(2026, 11, 29, 10, 30, tzinfo=ZoneInfo("Asia/Jerusalem")))
+    sla_sweep()  # the test backend runs the digest task inline
+    ids = list(Escalation.objects.values_list("pk", flat=True))
+    assert Notification.objects.filter(event="digest").count() == 2  # the owner and the lead
+    assert escalation_digests_send(escalation_ids=ids) == 0
+    assert Notification.objects.filter(event="digest").count() == 2
