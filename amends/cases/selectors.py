@@ -168,13 +168,15 @@ class TimelineEntry:
     item: Any
 
 
-def case_timeline(*, case: Case) -> list[TimelineEntry]:
-    """Messages and audit events in one list, oldest first: the whole story in one place."""
+def case_timeline(*, case: Case, escalations: list | None = None) -> list[TimelineEntry]:
+    """Messages, audit events and escalations (rows of amends.sla, passed in by the caller
+    that already loaded them) in one list, oldest first: the whole story in one place."""
     entries = [
         TimelineEntry(m.created_at, "message", m) for m in case_messages(case=case, include_notes=True)
     ]
     entries += [TimelineEntry(e.created_at, "event", e) for e in case_events(case=case)]
-    entries.sort(key=lambda e: (e.at, 0 if e.kind == "event" else 1))
+    entries += [TimelineEntry(e.created_at, "escalation", e) for e in escalations or ()]
+    entries.sort(key=lambda e: (e.at, 1 if e.kind == "message" else 0))
     return entries
 
 

@@ -87,15 +87,16 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _case_context(request: HttpRequest, case, forms: dict | None = None) -> dict:
+    escalations = list(escalation_list_for_case(case_id=case.pk))
     context = {
         "case": case,
         "contact": customer_contact(case.customer),
-        "timeline": case_timeline(case=case),
+        "timeline": case_timeline(case=case, escalations=escalations),
         "history": customer_case_history(case=case),
         "forms": actions.empty_forms(case),
         "clocks": clock_views_for_case(case_id=case.pk),
         "commitments": commitment_list_for_case(case_id=case.pk),
-        "escalations": escalation_list_for_case(case_id=case.pk)[:20],
+        "escalations": escalations[::-1][:20],  # newest first beside the timeline
         "followup": followup_latest_for_case(case_id=case.pk),
         "now": clock.now(),
     }

@@ -1,6 +1,5 @@
 """Audit event names for promises and time: "<app>.<past participle>"."""
 
-ESCALATED = "sla.escalated"
 ESCALATION_HANDLED = "sla.escalation_handled"
 CLOCK_BREACHED = "sla.clock_breached"
 PROMISE_MADE = "sla.promise_made"

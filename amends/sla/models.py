@@ -285,6 +285,10 @@ class CaseClock(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id}:{self.kind}"
 
+    @property
+    def reminder_minutes(self) -> int | None:
+        return self.policy.reminder_minutes if self.policy_id else None
+
 
 class CommitmentStatus(models.TextChoices):
     OPEN = "open", pgettext_lazy("promise", "Open")

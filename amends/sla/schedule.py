@@ -63,8 +63,9 @@ def calendar_build(calendar: Calendar) -> BusinessCalendar:
     )
 
 
-def business_calendar(calendar: Calendar | None) -> BusinessCalendar:
-    """The cached BusinessCalendar for a Calendar row (None: the default calendar)."""
+def business_calendar(calendar) -> BusinessCalendar:
+    """The cached BusinessCalendar for a Calendar row, or anything with its ``pk`` and
+    ``updated_at`` (the sweeper's CalendarKey); None: the default calendar."""
     if calendar is None:
         calendar = calendar_default()
         if calendar is None:
@@ -72,7 +73,8 @@ def business_calendar(calendar: Calendar | None) -> BusinessCalendar:
     key = (calendar.pk, calendar.updated_at)
     found = _cache.get(key)
     if found is None:
-        found = calendar_build(calendar)
+        row = calendar if isinstance(calendar, Calendar) else Calendar.objects.get(pk=calendar.pk)
+        found = calendar_build(row)
         with _lock:
             for stale in [k for k in _cache if k[0] == calendar.pk]:
                 del _cache[stale]

@@ -147,7 +147,7 @@ def _escalations_open(user) -> QuerySet[Escalation]:
     if not user.is_lead:
         return Escalation.objects.none()
     rows = Escalation.objects.filter(handled_at__isnull=True).select_related(
-        "case", "case__owner", "case__team", "clock", "commitment"
+        "case", "case__owner", "case__team", "clock__regime_clock__regime", "commitment"
     )
     if not (user.is_admin_role or user.is_superuser):
         teams = list(user.teams.values_list("pk", flat=True))
@@ -166,8 +166,8 @@ def escalation_get_open(*, user, pk) -> Escalation:
 def escalation_list_for_case(*, case_id: int) -> QuerySet[Escalation]:
     return (
         Escalation.objects.filter(case_id=case_id)
-        .select_related("handled_by", "clock")
-        .order_by("-created_at", "-id")
+        .select_related("handled_by", "clock__regime_clock__regime")
+        .order_by("created_at", "id")
     )
 
 

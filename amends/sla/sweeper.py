@@ -19,14 +19,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 
-from amends.accounts.models import User
 from amends.cases.choices import Status
 from amends.cases.locks import case_lock
 from amends.cases.models import Case
 from amends.core import clock
 from amends.core.audit import record_event
-from amends.core.db import bulk_update_by_pk
-from amends.core.models import AuditEvent
+from amends.core.db import bulk_insert, bulk_update_by_pk
 from amends.notify.services import staff_notify
 from amends.sla import events
 from amends.sla.locks import due_clocks, due_commitment_ids, due_followup_ids
@@ -43,7 +41,6 @@ from amends.sla.models import (
 )
 from amends.sla.schedule import span_for
 from amends.sla.services.clocks import SLA_KINDS, clock_rules, escalation_rules, next_check
-from amends.sla.services.escalations import escalation_event_data, recipients_for
 from amends.sla.services.followups import followup_send
 from amends.sla.tasks import escalation_digests_task
 
@@ -67,64 +64,28 @@ def sla_sweep(*, now: datetime | None = None, batch: int | None = None) -> int:
 # -- SLA and regulated clocks -------------------------------------------------------------
 
 
+# Every NOT NULL column: a raw insert gets no model defaults.
+ESCALATION_FIELDS = ("case", "clock", "commitment", "reason", "recipient", "percent", "note", "created_at")
+
+
 @dataclass
 class _Batch:
-    """Escalations gathered during one batch, written together at its end; their mails are
-    one task (sla.tasks), so the sweep holds its row locks only for the inserts."""
+    """Escalations gathered during one batch, inserted together at its end as plain rows;
+    their mails are one task (sla.tasks), so the sweep holds its row locks only for the
+    inserts. The Escalation rows are the case's record of them (the timeline shows them)."""
 
     now: datetime
-    escalations: list[Escalation] = field(default_factory=list)
-    audit: list[AuditEvent] = field(default_factory=list)
-    _leads: dict[int | None, list[User]] = field(default_factory=dict)
+    rows: list[tuple] = field(default_factory=list)
 
     def escalate(
-        self, *, case: Case, reason: str, recipient: str, clock_row=None, commitment=None, percent=None
-    ):
-        if recipient == Recipient.LEAD:  # the same leads for every case of a team: ask once
-            if case.team_id not in self._leads:
-                self._leads[case.team_id] = recipients_for(case=case, recipient=recipient)
-            people = self._leads[case.team_id]
-        elif recipient == Recipient.MANAGER:
-            if -1 not in self._leads:
-                self._leads[-1] = recipients_for(case=case, recipient=recipient)
-            people = self._leads[-1]
-        else:
-            people = recipients_for(case=case, recipient=recipient)
-        self.escalations.append(
-            Escalation(
-                case=case,
-                clock=clock_row,
-                commitment=commitment,
-                reason=reason,
-                recipient=recipient,
-                percent=percent,
-                created_at=self.now,
-            )
-        )
-        self.audit.append(
-            _system_event(
-                events.ESCALATED,
-                case.pk,
-                escalation_event_data(
-                    reason=reason, recipient=recipient, percent=percent, clock_row=clock_row, people=people
-                ),
-                self.now,
-            )
-        )
+        self, *, case_id: int, reason: str, recipient: str, clock_id=None, commitment_id=None, percent=None
+    ) -> None:
+        self.rows.append((case_id, clock_id, commitment_id, reason, recipient, percent, "", self.now))
 
     def write(self) -> None:
-        if not self.escalations:
-            return
-        Escalation.objects.bulk_create(self.escalations)
-        AuditEvent.objects.bulk_create(self.audit)
-        escalation_digests_task.enqueue(escalation_ids=[e.pk for e in self.escalations])
-
-
-def _system_event(name: str, case_id: int, data: dict, now: datetime) -> AuditEvent:
-    """An audit row for bulk insert: what record_event writes, for an action of the sweeper."""
-    return AuditEvent(
-        name=name, target_type="case", target_id=case_id, actor_label="system", data=data, created_at=now
-    )
+        if self.rows:
+            ids = bulk_insert(Escalation, ESCALATION_FIELDS, self.rows, returning_ids=True)
+            escalation_digests_task.enqueue(escalation_ids=ids)
 
 
 def _share_used(item: CaseClock, now: datetime) -> int:
@@ -137,27 +98,30 @@ def _share_used(item: CaseClock, now: datetime) -> int:
 def clocks_sweep(*, now: datetime, batch: int) -> int:
     rules = escalation_rules()
     breached_cases: set[int] = set()
+    active = (Status.NEW, Status.OPEN, Status.WAITING)
     with transaction.atomic():
         rows = due_clocks(now=now, limit=batch)
         if not rows:
             return 0
         work = _Batch(now=now)
         for item in rows:
-            if item.state != ClockState.RUNNING or item.case.status not in (
-                Status.NEW,
-                Status.OPEN,
-                Status.WAITING,
-            ):
+            if item.state != ClockState.RUNNING or item.case_status not in active:
                 item.next_check_at = None  # stale: the lifecycle stopped it without clearing
                 continue
             used = _share_used(item, now)
             own_rules = clock_rules(item, rules)
-            fired = [(p, r) for p, r in own_rules if item.escalated_percent < p <= used]
-            for percent, recipient in fired:
-                reason = EscalationReason.CLOCK_BREACH if percent >= 100 else EscalationReason.CLOCK_WARNING
-                work.escalate(
-                    case=item.case, reason=reason, recipient=recipient, clock_row=item, percent=percent
-                )
+            for percent, recipient in own_rules:
+                if item.escalated_percent < percent <= used:
+                    reason = (
+                        EscalationReason.CLOCK_BREACH if percent >= 100 else EscalationReason.CLOCK_WARNING
+                    )
+                    work.escalate(
+                        case_id=item.case_id,
+                        reason=reason,
+                        recipient=recipient,
+                        clock_id=item.pk,
+                        percent=percent,
+                    )
             if used >= 100 and item.is_window:
                 # An optional window closed (e.g. FCA summary resolution): not a breach.
                 item.state, item.stopped_at, item.next_check_at = ClockState.CANCELLED, item.due_at, None
@@ -211,18 +175,19 @@ def _commitment_due(commitment: Commitment, now: datetime) -> None:
         commitment.status = CommitmentStatus.BROKEN
         commitment.settled_at = commitment.due_at
         commitment.next_check_at = None
-        work = _Batch(now=now)
-        work.audit.append(
-            _system_event(
-                events.PROMISE_BROKEN,
-                case.pk,
-                {"commitment": str(commitment.public_id), "due_at": commitment.due_at.isoformat()},
-                now,
-            )
+        record_event(
+            name=events.PROMISE_BROKEN,
+            target=case,
+            actor_label="system",
+            data={"commitment": str(commitment.public_id), "due_at": commitment.due_at.isoformat()},
         )
+        work = _Batch(now=now)
         for recipient in (Recipient.OWNER, Recipient.LEAD):
             work.escalate(
-                case=case, reason=EscalationReason.PROMISE_BROKEN, recipient=recipient, commitment=commitment
+                case_id=case.pk,
+                reason=EscalationReason.PROMISE_BROKEN,
+                recipient=recipient,
+                commitment_id=commitment.pk,
             )
         work.write()
     else:

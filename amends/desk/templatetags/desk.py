@@ -3,6 +3,7 @@
 from django import template
 
 from amends.sla.models import EscalationReason
+from amends.sla.selectors import clock_label
 
 register = template.Library()
 
@@ -14,3 +15,9 @@ def escalation_reason(code: str) -> str:
         return EscalationReason(code).label
     except ValueError:
         return code
+
+
+@register.filter
+def clock_name(clock_row) -> str:
+    """A case clock's name in the reader's language (regime presets included)."""
+    return clock_label(clock_row)

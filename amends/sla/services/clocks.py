@@ -85,8 +85,8 @@ def clock_rules(item: CaseClock, rules: Rules) -> list[tuple[int, str]]:
         return []  # nobody is told when an optional window closes
     if item.kind == ClockKind.REGULATED:
         extra = [(item.warn_percent, Recipient.OWNER), (item.warn_percent, Recipient.LEAD)]
-    elif item.policy_id and item.policy.reminder_minutes:
-        lead_seconds = item.policy.reminder_minutes * 60
+    elif item.reminder_minutes:
+        lead_seconds = item.reminder_minutes * 60
         if lead_seconds < item.target_seconds:
             extra = [((item.target_seconds - lead_seconds) * 100 // item.target_seconds, Recipient.OWNER)]
     return sorted(set(rules[item.kind]) | set(extra))

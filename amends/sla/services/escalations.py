@@ -36,20 +36,6 @@ def recipients_for(*, case: Case, recipient: str) -> list[User]:
     return list(User.objects.filter(is_active=True, role=Role.ADMIN))
 
 
-def escalation_event_data(
-    *, reason: str, recipient: str, percent: int | None, clock_row: CaseClock | None, people, note: str = ""
-) -> dict[str, Any]:
-    """What the audit event of an escalation keeps (the timeline shows the reason)."""
-    return {
-        "reason": reason,
-        "recipient": recipient,
-        "percent": percent,
-        "clock": clock_row.kind if clock_row else None,
-        "told": [p.full_name for p in people],
-        "note": note,
-    }
-
-
 def escalation_raise(
     *,
     case: Case,
@@ -62,7 +48,8 @@ def escalation_raise(
     actor: Any = None,
     at: datetime | None = None,
 ) -> Escalation:
-    """Record the escalation, write it on the case and mail each person it reaches."""
+    """Record the escalation on the case and mail each person it reaches. The Escalation row is
+    the case's record of it (the timeline shows it); no separate audit event repeats it."""
     at = at or clock.now()
     escalation = Escalation.objects.create(
         case=case,
@@ -76,14 +63,6 @@ def escalation_raise(
         notified_at=at,  # mailed right below, not through the digest task
     )
     people = recipients_for(case=case, recipient=recipient)
-    record_event(
-        name=events.ESCALATED,
-        target=case,
-        actor=actor,
-        data=escalation_event_data(
-            reason=reason, recipient=recipient, percent=percent, clock_row=clock_row, people=people, note=note
-        ),
-    )
     context = {
         "reason_label": EscalationReason(reason).label,
         "clock_label": _clock_label(clock_row),

@@ -12,7 +12,6 @@ import pytest
 
 from amends.cases.services import lifecycle
 from amends.core import clock
-from amends.core.models import AuditEvent
 from amends.notify.models import Notification
 from amends.sla.models import CaseClock, ClockKind, ClockState, Escalation, Policy, Regime
 from amends.sla.sweeper import sla_sweep
@@ -109,7 +108,7 @@ def test_sweeper_warns_then_breaches_each_exactly_once(thursday_case, agent, lea
     assert sorted(e.recipient for e in breach) == ["lead", "owner"]
     thursday_case.refresh_from_db()
     assert thursday_case.sla_breached is True
-    assert AuditEvent.objects.filter(name="sla.escalated", target_id=thursday_case.pk).count() == 3
+    assert Escalation.objects.filter(case=thursday_case).count() == 3
     lead_mail = Notification.objects.get(recipient=lead, event="digest")
     assert thursday_case.reference in lead_mail.body
 
