@@ -486,9 +486,7 @@ def phase_targets() -> dict:
     """The functions one clocks_sweep spends its time in: label → (owner, attribute name).
     Indented labels run inside the one above them."""
     from django.db import connections
-    from django.db.models.query import QuerySet
 
-    from amends.notify import services as notify_services
     from amends.sla import sweeper
 
     return {
@@ -496,13 +494,9 @@ def phase_targets() -> dict:
         "share used (calendar elapsed)": (sweeper, "_share_used"),
         "next check (calendar add)": (sweeper, "next_check"),
         "build escalations (_Batch.escalate)": (sweeper._Batch, "escalate"),
-        "bulk_update of the clocks": (QuerySet, "bulk_update"),
+        "update the clocks (bulk_update_by_pk)": (sweeper, "bulk_update_by_pk"),
         "write (_Batch.write)": (sweeper._Batch, "write"),
-        "  bulk_create escalations + audit": (QuerySet, "bulk_create"),
-        "  digests (staff_notify)": (sweeper, "staff_notify"),
-        "    render (_render_text)": (notify_services, "_render_text"),
-        "    reverse() per item": (notify_services, "reverse"),
-        "    notification + task rows (_queue)": (notify_services, "_queue"),
+        "  insert the escalations (bulk_insert)": (sweeper, "bulk_insert"),
         "COMMIT": (connections["default"], "commit"),
     }
 
