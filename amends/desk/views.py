@@ -2,6 +2,7 @@
 partial); business rules live in amends.cases.services."""
 
 import uuid
+from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required, user_passes_test
 from django.core.paginator import Paginator
@@ -34,6 +35,7 @@ from amends.notify.selectors import outbox_list
 from amends.sla.selectors import (
     clock_views_for_case,
     commitment_list_for_case,
+    commitment_summary,
     escalation_get_open,
     escalation_list_for_case,
     escalation_list_open,
@@ -195,8 +197,15 @@ def attention(request: HttpRequest) -> HttpResponse:
         if not request.htmx:
             return redirect("desk:attention")
     rows = escalation_list_open(user=request.user)
-    template = "desk/attention.html#attention-list" if request.htmx else "desk/attention.html"
-    return render(request, template, {"escalations": rows, "now": clock.now()})
+    if request.htmx:
+        return render(request, "desk/attention.html#attention-list", {"escalations": rows})
+    since = clock.now() - timedelta(days=30)
+    context = {
+        "escalations": rows,
+        "promises_by_agent": commitment_summary(by="owner", since=since),
+        "promises_by_team": commitment_summary(by="team", since=since),
+    }
+    return render(request, "desk/attention.html", context)
 
 
 @user_passes_test(_lead)

@@ -138,6 +138,25 @@ def commitment_counts(*, by: str, since: datetime | None = None) -> dict[int, di
     return dict(counts)
 
 
+def commitment_summary(*, by: str, since: datetime) -> list[dict]:
+    """Kept and broken promises due since ``since``, per agent or team, with names, worst first."""
+    name = {"owner": "owner__full_name", "team": "team__name"}[by]
+    rows = (
+        Commitment.objects.filter(
+            status__in=[CommitmentStatus.KEPT, CommitmentStatus.BROKEN], due_at__gte=since
+        )
+        .values(name)
+        .annotate(
+            kept=Count("pk", filter=Q(status=CommitmentStatus.KEPT)),
+            broken=Count("pk", filter=Q(status=CommitmentStatus.BROKEN)),
+        )
+    )
+    table = [{"name": row[name] or "—", "kept": row["kept"], "broken": row["broken"]} for row in rows]
+    for row in table:
+        row["kept_percent"] = round(100 * row["kept"] / (row["kept"] + row["broken"]))
+    return sorted(table, key=lambda r: (r["kept_percent"], r["name"]))
+
+
 def escalation_list_open(*, user, limit: int = 200) -> QuerySet[Escalation]:
     """The needs-attention list: unhandled escalations for a lead's teams (all, for admins)."""
     return _escalations_open(user).order_by("-created_at", "-id")[:limit]

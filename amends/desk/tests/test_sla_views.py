@@ -111,3 +111,13 @@ def test_manager_request_reaches_the_needs_attention_list(client, sunday, lead):
 
 def test_agents_cannot_open_the_needs_attention_list(client, sunday):
     assert client.get(reverse("desk:attention")).status_code == 302
+
+
+def test_leads_see_kept_and_broken_promises_per_agent(client, sunday, lead):
+    client.post(action_url(sunday, "reply"), {"body": "On it.", "promise_due": "2026-11-30T12:00"}, **HTMX)
+    client.post(
+        action_url(sunday, "promise-done"), {"commitment": Commitment.objects.get().public_id}, **HTMX
+    )
+    client.force_login(lead)
+    page = client.get(reverse("desk:attention")).content.decode()
+    assert "Dana Levi" in page and 'class="table table-sm bg-white border mb-0 promise-table"' in page
