@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from amends.cases.services import lifecycle
 from amends.core import clock
@@ -18,8 +18,6 @@ JLM = ZoneInfo("Asia/Jerusalem")
 
 @pytest.mark.django_db(transaction=True)
 def test_two_sweepers_at_once_fire_each_threshold_once(make_case, agent):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks with SKIP LOCKED are PostgreSQL behaviour")
     clock.freeze(datetime(2026, 11, 26, 16, 0, tzinfo=JLM))
     for n in range(40):
         lifecycle.case_assign(case=make_case(email=f"c{n}@example.com"), owner=agent, actor=agent)
