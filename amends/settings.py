@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "amends.cases",
     "amends.notify",
     "amends.sla",
+    "amends.mail",
     "amends.desk",
     "amends.portal",
     "amends.api",
@@ -171,6 +172,7 @@ AMENDS_TASK_LEASE_SECONDS = env_int("AMENDS_TASK_LEASE_SECONDS", 300)
 AMENDS_PERIODIC_SECONDS = env_int("AMENDS_PERIODIC_SECONDS", 30)
 AMENDS_PERIODIC_JOBS = [
     "amends.sla.sweeper.sla_sweep",
+    "amends.mail.services.inbound_retry_stored",
     "amends.core.tasks_recovery.tasks_requeue_stale",
     "amends.notify.services.notifications_retry_stuck",
     "amends.core.maintenance.sqlite_analyze",
@@ -195,6 +197,11 @@ MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("AMENDS_FROM_EMAIL", "Amends <support@amends.localhost>")
 # The right-hand side of the Message-IDs Amends creates (threading replies back to cases).
 AMENDS_MAIL_DOMAIN = os.environ.get("AMENDS_MAIL_DOMAIN", "amends.localhost")
+
+# --- Inbound email (amends.mail, docs/subsystems/mail.md) --------------------------------
+AMENDS_MAIL_MAX_BYTES = env_int("AMENDS_MAIL_MAX_BYTES", 30 * 1024 * 1024)  # larger: refused (552)
+AMENDS_MAIL_ACK_CAP = env_int("AMENDS_MAIL_ACK_CAP", 5)  # acknowledgements per address per day
+AMENDS_SMTP_BIND = os.environ.get("AMENDS_SMTP_BIND", "127.0.0.1:8025")  # the built-in listener
 
 # --- Promises and time (amends.sla, docs/subsystems/sla.md) ------------------------------
 # SLA targets, calendars, regimes and escalation rules live in the database (admin). These

@@ -157,6 +157,9 @@ class Message(models.Model):
     author_name = models.CharField(max_length=200, blank=True)
     body = models.TextField()
     created_at = models.DateTimeField()
+    # The Message-ID of the email this message came in as (without <>), for threading our
+    # replies into the customer's mail client (notify puts it in In-Reply-To/References).
+    email_message_id = models.CharField(max_length=998, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

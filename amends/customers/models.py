@@ -35,6 +35,8 @@ class CustomerIdentity(models.Model):
     kind = models.CharField(max_length=8, choices=IdentityKind.choices)
     value = models.CharField(max_length=254)  # normalised: lower-case email, +digits phone
     created_at = models.DateTimeField()
+    # Set when mail to this address bounced (a delivery status report): staff see it on the case.
+    bounced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("contact detail")

@@ -41,12 +41,13 @@ def case_open(
     owner=None,
     actor=None,
     actor_label: str = "",
+    acknowledge: bool = True,
 ) -> Case:
     """Record a complaint, its first message verbatim, and acknowledge it to the customer.
 
     With an `intake_key` (any string: the form's token, the API's Idempotency-Key) the call is
     idempotent: a repeated submit returns the first case. With an `owner` the case is
-    assigned in the same transaction.
+    assigned in the same transaction. `acknowledge=False` opens it without the mail.
     """
     if not body.strip():
         raise DomainError(_("Please tell us what happened."), code="empty_body", field="body")
@@ -85,6 +86,7 @@ def case_open(
             owner=owner,
             actor=actor,
             actor_label=actor_label,
+            acknowledge=acknowledge,
         )
     except IntegrityError:
         # The same submit raced us (double click on two workers): hand back the winner's case.
@@ -116,6 +118,7 @@ def _case_open(
     owner,
     actor,
     actor_label,
+    acknowledge,
 ) -> Case:
     now = clock.now()
     customer = customer_match_or_create(full_name=full_name, email=email, phone=phone, language=language)
@@ -157,7 +160,10 @@ def _case_open(
         actor_label=actor_label or ("customer" if actor is None else ""),
         data={"channel": channel, "reference": case.reference, "attachments": len(checked)},
     )
-    customer_notify(case=case, event="received", to_address=normalise_email(email) if email.strip() else None)
+    if acknowledge:  # not for automatic mail or an address over its daily cap (amends.mail)
+        customer_notify(
+            case=case, event="received", to_address=normalise_email(email) if email.strip() else None
+        )
     if owner is not None:
         case = case_assign(case=case, owner=owner, actor=actor or owner)
     return case
