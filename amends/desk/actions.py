@@ -20,6 +20,8 @@ from amends.desk.forms import (
     ResolveForm,
     TransferForm,
 )
+from amends.mail.selectors import held_get_for_case
+from amends.mail.services import held_accept, held_reject
 from amends.sla.selectors import commitment_get_for_case
 from amends.sla.services.commitments import commitment_mark_done, commitment_move
 from amends.sla.services.escalations import case_manager_request
@@ -27,6 +29,10 @@ from amends.sla.services.escalations import case_manager_request
 
 class ClaimForm(forms.Form):
     pass
+
+
+class HeldMailForm(forms.Form):
+    mail = forms.IntegerField(widget=forms.HiddenInput)
 
 
 def _claim(case, actor, data):
@@ -113,6 +119,21 @@ def _promise_move(case, actor, data):
     )
 
 
+def _held(case, data):
+    try:
+        return held_get_for_case(case_id=case.pk, pk=data["mail"])
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _mail_accept(case, actor, data):
+    return held_accept(mail_id=_held(case, data).pk, actor=actor)
+
+
+def _mail_reject(case, actor, data):
+    return held_reject(mail_id=_held(case, data).pk, actor=actor)
+
+
 ACTIONS: dict[str, tuple[type[forms.Form], Callable[[Any, Any, dict], Any]]] = {
     "claim": (ClaimForm, _claim),
     "reply": (ReplyForm, _reply),
@@ -126,6 +147,8 @@ ACTIONS: dict[str, tuple[type[forms.Form], Callable[[Any, Any, dict], Any]]] = {
     "manager": (ManagerRequestForm, _manager),
     "promise-done": (PromiseDoneForm, _promise_done),
     "promise-move": (PromiseMoveForm, _promise_move),
+    "mail-accept": (HeldMailForm, _mail_accept),
+    "mail-reject": (HeldMailForm, _mail_reject),
 }
 
 

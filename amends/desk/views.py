@@ -31,6 +31,7 @@ from amends.core.forms import apply_domain_error
 from amends.customers.selectors import customer_contact
 from amends.desk import actions
 from amends.desk.forms import CaseLogForm
+from amends.mail.selectors import held_list_for_case
 from amends.notify.selectors import outbox_list
 from amends.sla.selectors import (
     clock_views_for_case,
@@ -100,6 +101,7 @@ def _case_context(request: HttpRequest, case, forms: dict | None = None) -> dict
         "commitments": commitment_list_for_case(case_id=case.pk),
         "escalations": escalations[::-1][:20],  # newest first beside the timeline
         "followup": followup_latest_for_case(case_id=case.pk),
+        "held_mail": held_list_for_case(case_id=case.pk),
         "now": clock.now(),
     }
     context["forms"].update(forms or {})
