@@ -22,7 +22,7 @@ $(VENV)/.test: requirements/test.lock $(VENV)/.base
 
 install: $(VENV)/.base  #: create .venv from the lock file
 
-run: $(VENV)/.base  #: install, migrate SQLite, load demo data once, start web + worker
+run: $(VENV)/.base  #: install, migrate SQLite, load demo data once, start web + worker + mail listener
 	@mkdir -p var
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py collectstatic --no-input -v0
@@ -37,6 +37,7 @@ run: $(VENV)/.base  #: install, migrate SQLite, load demo data once, start web +
 	@echo "    agent  — Dana Levi, agent (he/en)      agent2 — Omar Haddad, agent (ar/en)"
 	@echo "    lead   — Irina Petrova, team lead      admin  — Sam Admin, administrator"
 	@echo "  Mail is kept in the local outbox: http://$(AMENDS_BIND)/en/desk/outbox/ (lead/admin)"
+	@echo "  Mail in: SMTP on $${AMENDS_SMTP_BIND:-127.0.0.1:8025} (e.g. swaks --server 127.0.0.1:8025 --to care@amends.localhost)"
 	@echo "  Press Ctrl-C to stop."
 	@echo ""
 	$(VENV)/bin/honcho start -f Procfile

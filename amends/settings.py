@@ -176,6 +176,8 @@ AMENDS_PERIODIC_JOBS = [
     "amends.core.tasks_recovery.tasks_requeue_stale",
     "amends.notify.services.notifications_retry_stuck",
     "amends.core.maintenance.sqlite_analyze",
+    # Last: a slow IMAP server (up to each mailbox's timeout) delays only itself.
+    "amends.mail.imap.mailboxes_poll",
 ]
 
 # --- Email ------------------------------------------------------------------------------
