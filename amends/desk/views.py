@@ -32,7 +32,7 @@ from amends.customers.selectors import customer_contact
 from amends.desk import actions
 from amends.desk.forms import CaseLogForm
 from amends.mail.selectors import held_list_for_case
-from amends.notify.selectors import outbox_list
+from amends.notify.selectors import notification_list_for_case, outbox_list
 from amends.sla.selectors import (
     clock_views_for_case,
     commitment_list_for_case,
@@ -102,6 +102,7 @@ def _case_context(request: HttpRequest, case, forms: dict | None = None) -> dict
         "escalations": escalations[::-1][:20],  # newest first beside the timeline
         "followup": followup_latest_for_case(case_id=case.pk),
         "held_mail": held_list_for_case(case_id=case.pk),
+        "mails": notification_list_for_case(case_id=case.pk).reverse()[:20],  # newest first
         "now": clock.now(),
     }
     context["forms"].update(forms or {})

@@ -30,12 +30,19 @@ class Notification(models.Model):
     to_address = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=255)
     body = models.TextField()
+    # The HTML alternative, made from `body` inside notify/email/_layout.html; empty on rows
+    # queued before HTML mail existed (they go out as text only).
+    body_html = models.TextField(blank=True, default="")
     status = models.CharField(
         max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.QUEUED
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     message_id = models.CharField(max_length=255, blank=True)
+    # Threading headers, fixed at queue time so every attempt sends the same ones: ids in <>,
+    # References space-separated, oldest first.
+    in_reply_to = models.CharField(max_length=1000, blank=True, default="")
+    references = models.TextField(blank=True, default="")
     created_at = models.DateTimeField()
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -46,7 +46,7 @@ def test_outbox_backend_stores_mail(settings, case):
     notification_send(notification_id=Notification.objects.get().pk)
     stored = OutboxEmail.objects.get()
     assert case.reference in stored.subject
-    assert "Auto-Submitted: auto-generated" in stored.raw
+    assert "Auto-Submitted: auto-replied" in stored.raw  # the acknowledgement
 
 
 def test_customer_mail_is_in_customer_language(make_case):
