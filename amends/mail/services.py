@@ -140,9 +140,12 @@ def _process(row: InboundMail) -> None:
             return
         try:
             row.case_message = case_customer_message(
-                case=case, body=_body(parsed), channel=Channel.EMAIL, attachments=_attachments(parsed, row)
+                case=case,
+                body=_body(parsed),
+                channel=Channel.EMAIL,
+                attachments=_attachments(parsed, row),
+                email_message_id=parsed.message_id,
             )
-            _remember_message_id(row.case_message, parsed)
             row.status = InboundStatus.PROCESSED
             return
         except InvalidTransition:
@@ -161,17 +164,11 @@ def _process(row: InboundMail) -> None:
         intake_key=f"mail:{row.sha256}:{row.message_id}",
         actor_label="email",
         acknowledge=_may_acknowledge(parsed.from_address),
+        email_message_id=parsed.message_id,
     )
     row.case = case
     row.case_message = case.messages.order_by("pk").first()
-    _remember_message_id(row.case_message, parsed)
     row.status = InboundStatus.PROCESSED
-
-
-def _remember_message_id(message, parsed: ParsedMail) -> None:
-    if message is not None and parsed.message_id and not message.email_message_id:
-        message.email_message_id = parsed.message_id[:998]
-        message.save(update_fields=["email_message_id"])
 
 
 def _body(parsed: ParsedMail) -> str:
@@ -289,9 +286,12 @@ def held_accept(*, mail_id: int, actor: Any) -> InboundMail:
         raise DomainError(_("This email is no longer waiting for a decision."), code="not_held")
     parsed = parse(bytes(row.raw))
     row.case_message = case_customer_message(
-        case=row.case, body=_body(parsed), channel=Channel.EMAIL, attachments=_attachments(parsed, row)
+        case=row.case,
+        body=_body(parsed),
+        channel=Channel.EMAIL,
+        attachments=_attachments(parsed, row),
+        email_message_id=parsed.message_id,
     )
-    _remember_message_id(row.case_message, parsed)
     row.status = InboundStatus.PROCESSED
     row.processed_at = clock.now()
     row.save()

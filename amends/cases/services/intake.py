@@ -42,6 +42,7 @@ def case_open(
     actor=None,
     actor_label: str = "",
     acknowledge: bool = True,
+    email_message_id: str = "",
 ) -> Case:
     """Record a complaint, its first message verbatim, and acknowledge it to the customer.
 
@@ -87,6 +88,7 @@ def case_open(
             actor=actor,
             actor_label=actor_label,
             acknowledge=acknowledge,
+            email_message_id=email_message_id,
         )
     except IntegrityError:
         # The same submit raced us (double click on two workers): hand back the winner's case.
@@ -119,6 +121,7 @@ def _case_open(
     actor,
     actor_label,
     acknowledge,
+    email_message_id,
 ) -> Case:
     now = clock.now()
     customer = customer_match_or_create(full_name=full_name, email=email, phone=phone, language=language)
@@ -149,6 +152,7 @@ def _case_open(
         author_name=customer.full_name,
         body=body,
         created_at=now,
+        email_message_id=email_message_id[:998],  # the acknowledgement threads under it
     )
     attachment_save_all(message=message, checked=checked)
     # Before the acknowledgement: it tells the customer the first-response due time.

@@ -301,7 +301,12 @@ def case_note(*, case: Case, actor: Any, body: str, attachments: list[UploadedFi
 
 @transaction.atomic
 def case_customer_message(
-    *, case: Case, body: str, channel: str, attachments: list[UploadedFile] | None = None
+    *,
+    case: Case,
+    body: str,
+    channel: str,
+    attachments: list[UploadedFile] | None = None,
+    email_message_id: str = "",
 ) -> Message:
     """A new message from the customer: a waiting or resolved case becomes open again."""
     if not body.strip():
@@ -316,6 +321,7 @@ def case_customer_message(
         author_name=case.customer.full_name,
         body=body,
         created_at=clock.now(),
+        email_message_id=email_message_id[:998],
     )
     attachment_save_all(message=message, checked=checked)
     changes: dict[str, tuple[Any, Any]] = {}
