@@ -281,7 +281,7 @@ def _bounce(row: InboundMail, parsed: ParsedMail) -> None:
 @transaction.atomic
 def held_accept(*, mail_id: int, actor: Any) -> InboundMail:
     """An agent confirms a held reply belongs to the case: it becomes a customer message."""
-    row = InboundMail.objects.select_for_update().select_related("case").get(pk=mail_id)
+    row = InboundMail.objects.select_for_update(of=("self",)).select_related("case").get(pk=mail_id)
     if row.status != InboundStatus.HELD or row.case is None:
         raise DomainError(_("This email is no longer waiting for a decision."), code="not_held")
     parsed = parse(bytes(row.raw))
@@ -302,7 +302,7 @@ def held_accept(*, mail_id: int, actor: Any) -> InboundMail:
 @transaction.atomic
 def held_reject(*, mail_id: int, actor: Any) -> InboundMail:
     """An agent decides a held reply is not the customer's: it stays stored, out of the case."""
-    row = InboundMail.objects.select_for_update().select_related("case").get(pk=mail_id)
+    row = InboundMail.objects.select_for_update(of=("self",)).select_related("case").get(pk=mail_id)
     if row.status != InboundStatus.HELD or row.case is None:
         raise DomainError(_("This email is no longer waiting for a decision."), code="not_held")
     row.status = InboundStatus.IGNORED
