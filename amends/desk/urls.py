@@ -16,6 +16,9 @@ urlpatterns = [
     path("cases/new/", views.case_log, name="case-log"),
     path("cases/<uuid:public_id>/", views.case_detail, name="case"),
     path("cases/<uuid:public_id>/<slug:action>/", views.case_action, name="case-action"),
+    path(
+        "cases/<uuid:public_id>/messages/<uuid:message_id>/email/", views.mail_original, name="mail-original"
+    ),
     path("attachments/<uuid:public_id>/", views.attachment_download, name="attachment"),
     path("outbox/", views.outbox, name="outbox"),
     path("attention/", views.attention, name="attention"),

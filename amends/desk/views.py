@@ -31,7 +31,7 @@ from amends.core.forms import apply_domain_error
 from amends.customers.selectors import customer_contact
 from amends.desk import actions
 from amends.desk.forms import CaseLogForm
-from amends.mail.selectors import held_list_for_case
+from amends.mail.selectors import held_list_for_case, inbound_get_for_case_message, inbound_original
 from amends.notify.selectors import notification_list_for_case, outbox_list
 from amends.sla.selectors import (
     clock_views_for_case,
@@ -139,6 +139,16 @@ def case_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
     context.update({"action_error": error, "open_action": action if form is not None else ""})
     template = "desk/case.html#case-body" if request.htmx else "desk/case.html"
     return render(request, template, context, status=status if not request.htmx else 200)
+
+
+@login_required
+def mail_original(request: HttpRequest, public_id, message_id) -> HttpResponse:
+    """The whole email a message came in as: quoted history, headers, attachments' names. Text
+    only, escaped: nothing from the mail runs in our page (its HTML is never rendered)."""
+    case = case_get_for_agent(user=request.user, public_id=public_id)
+    mail = inbound_get_for_case_message(case_id=case.pk, message_public_id=message_id)
+    context = {"case": case, "mail": mail, "original": inbound_original(mail=mail)}
+    return render(request, "desk/mail_original.html", context)
 
 
 @login_required

@@ -1,8 +1,10 @@
 """Reads of received email for the desk."""
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from amends.mail.models import InboundMail, InboundStatus
+from amends.mail.parsing import ParsedMail, parse
 
 
 def held_list_for_case(*, case_id: int) -> QuerySet[InboundMail]:
@@ -18,6 +20,14 @@ def held_get_for_case(*, case_id: int, pk) -> InboundMail:
     return InboundMail.objects.defer("raw").get(case_id=case_id, status=InboundStatus.HELD, pk=int(pk))
 
 
-def inbound_for_message(*, case_id: int, message_id: int) -> InboundMail | None:
-    """The received email a case message came from (for "show the whole email")."""
-    return InboundMail.objects.filter(case_id=case_id, case_message_id=message_id).first()
+def inbound_get_for_case_message(*, case_id: int, message_public_id) -> InboundMail:
+    """The received email a case message came from ("show the whole email"); 404 otherwise."""
+    try:
+        return InboundMail.objects.get(case_id=case_id, case_message__public_id=message_public_id)
+    except (InboundMail.DoesNotExist, InboundMail.MultipleObjectsReturned, ValueError) as exc:
+        raise Http404 from exc
+
+
+def inbound_original(*, mail: InboundMail) -> ParsedMail:
+    """The whole email as received, parsed again from the raw bytes (quoted history included)."""
+    return parse(bytes(mail.raw))

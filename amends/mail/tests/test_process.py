@@ -206,3 +206,20 @@ def test_legacy_hebrew_charset_is_read(settings):
     row = receive(mail(body="שלום, המשלוח לא הגיע.", charset="windows-1255"))
     assert row.status == InboundStatus.PROCESSED
     assert "המשלוח לא הגיע" in row.case_message.body
+
+
+def test_the_whole_email_is_one_click_away_and_never_runs(client, agent):
+    from django.urls import reverse
+
+    raw = mail(body="Please refund me.\n\nOn Mon, Support <care@amends.localhost> wrote:\n> Which order?\n")
+    row = receive(raw)
+    assert row.case_message.body == "Please refund me."
+    client.force_login(agent)
+    page = client.get(reverse("desk:case", args=[row.case.public_id])).content.decode()
+    link = reverse("desk:mail-original", args=[row.case.public_id, row.case_message.public_id])
+    assert link in page
+    original = client.get(link).content.decode()
+    assert "Which order?" in original and "noa@example.com" in original
+    other = receive(mail(sender="Other <other@example.com>", body="Another complaint"))
+    wrong = reverse("desk:mail-original", args=[other.case.public_id, row.case_message.public_id])
+    assert client.get(wrong).status_code == 404
