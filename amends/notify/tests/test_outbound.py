@@ -234,7 +234,8 @@ def test_a_permanent_refusal_fails_at_once_and_alerts_the_owner(sink, case, agen
     alert = Notification.objects.get(case=case, recipient=agent, event="delivery_failed")
     assert alert.status == NotificationStatus.SENT
     (mail_to_owner,) = sink.to(agent.email)
-    assert mail_to_owner["Subject"] == f"[{case.reference}] A mail to the customer could not be delivered"
+    # in the first language the owner speaks (the agent fixture: Hebrew, then English)
+    assert mail_to_owner["Subject"] == f"[{case.reference}] לא ניתן היה למסור דואר ללקוח"
     assert mail_to_owner["Auto-Submitted"] == "auto-generated"
     text = _parts(mail_to_owner)["text/plain"]
     assert "mary@example.com" in text and reply in text and f"/desk/cases/{case.public_id}/" in text
