@@ -68,7 +68,7 @@ test-sqlite: $(VENV)/.test chromium dovecot  #: the suite on SQLite
 test-pg: $(VENV)/.test chromium dovecot  #: the suite on PostgreSQL ($$PG_URL)
 	@$(PY) -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=5).close()" 2>/dev/null || { \
 	  echo "PostgreSQL is not reachable at $(PG_URL). Start it, or set PG_URL=postgres://USER@HOST:PORT/DB" >&2; exit 1; }
-	AMENDS_TESTING=1 DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q
+	AMENDS_TESTING=1 AMENDS_FUZZ_CASES=$${AMENDS_FUZZ_CASES:-10000} DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q
 
 test: lint test-sqlite test-pg  #: lint, then the whole suite on SQLite and on PostgreSQL
 
