@@ -57,6 +57,9 @@ class Notification(models.Model):
                 name="notification_unsent",
                 condition=models.Q(status__in=["queued", "sending"]),
             ),
+            # Inbound mail threads replies by the Message-IDs we sent (amends.mail), and a
+            # bounce finds the notification it reports on: without this, a scan per mail.
+            models.Index(fields=["message_id"], name="notification_message_id"),
         ]
 
     def __str__(self) -> str:
