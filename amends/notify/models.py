@@ -60,6 +60,8 @@ class Notification(models.Model):
             # Inbound mail threads replies by the Message-IDs we sent (amends.mail), and a
             # bounce finds the notification it reports on: without this, a scan per mail.
             models.Index(fields=["message_id"], name="notification_message_id"),
+            # The acknowledgement cap counts one address's mails of the last day.
+            models.Index(fields=["to_address", "created_at"], name="notification_to_address"),
         ]
 
     def __str__(self) -> str:
