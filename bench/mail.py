@@ -1543,6 +1543,19 @@ def data_shape() -> dict:
 # --- processes --------------------------------------------------------------------------------------
 
 
+class SavedReport(dict):
+    """A child's report, written out whenever a phase adds to it: a run cut short keeps what it
+    has measured."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = path
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.path.write_text(json.dumps(self, ensure_ascii=False, default=str))
+
+
 def child_main(role: str, opts: argparse.Namespace) -> None:
     import djangosetup  # noqa: F401  (sys.path and django.setup(); must come before amends imports)
 
@@ -1560,7 +1573,8 @@ def child_main(role: str, opts: argparse.Namespace) -> None:
     task_log.handlers = [logging.FileHandler(out_path.with_suffix(".tasks.log"))]
     task_log.setLevel(logging.INFO)
     task_log.propagate = False
-    report: dict = {"vendor": connection.vendor}
+    report = SavedReport(out_path)
+    report["vendor"] = connection.vendor
     cases = opts.cases if role == "postgres" else opts.sqlite_cases
     n = opts.mails if role == "postgres" else opts.sqlite_mails
     log(f"[{role}] loading {cases:,} cases")
@@ -2031,6 +2045,18 @@ def main() -> None:
     }
     script = [sys.executable, str(Path(__file__).resolve()), *sys.argv[1:]]
     sink = None
+    failed = False
+
+    def child_run(role: str, env: dict) -> bool:
+        """One child; its report, whole or as far as it got (it saves after every phase)."""
+        out = tmp / f"{role}.json"
+        done = subprocess.run(script, cwd=app_root, env=env | {"BENCH_ROLE": role, "BENCH_OUT": str(out)})
+        report[role] = json.loads(out.read_text()) if out.exists() else {}
+        if done.returncode:
+            report[role]["incomplete"] = f"the child exited with {done.returncode}"
+            log(f"[{role}] the child exited with {done.returncode}: results so far are kept")
+        return bool(done.returncode)
+
     try:
         if opts.db in ("postgres", "both"):
             sink, port = sink_start()
@@ -2047,22 +2073,13 @@ def main() -> None:
             pg_admin(
                 ADMIN_URL, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)", f"CREATE DATABASE {DB_NAME}"
             )
-            out = tmp / "postgres.json"
-            subprocess.run(
-                script, cwd=app_root, env=env | {"BENCH_ROLE": "postgres", "BENCH_OUT": str(out)}, check=True
-            )
-            report["postgres"] = json.loads(out.read_text())
+            failed = child_run("postgres", env)
             report["sink"] = sink_stop(sink)
             sink = None
-            if not opts.no_attachment:
+            if not opts.no_attachment and not failed:
                 report["attachment_25mb"] = attachment_phase(env, str(app_root), tmp)
-        if opts.db in ("sqlite", "both"):
-            env = base | {"AMENDS_VAR_DIR": str(tmp / "sqlite")}
-            out = tmp / "sqlite.json"
-            subprocess.run(
-                script, cwd=app_root, env=env | {"BENCH_ROLE": "sqlite", "BENCH_OUT": str(out)}, check=True
-            )
-            report["sqlite"] = json.loads(out.read_text())
+        if opts.db in ("sqlite", "both") and not failed:
+            failed = child_run("sqlite", base | {"AMENDS_VAR_DIR": str(tmp / "sqlite")})
     finally:
         if sink is not None:
             sink_stop(sink)
@@ -2072,6 +2089,11 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(app_root, ignore_errors=True)
     report["seconds"] = round((datetime.now(UTC) - started).total_seconds())
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    if failed:
+        name = f"{started:%Y%m%dT%H%M%SZ}-mail-{opts.cases}-incomplete.json"
+        (RESULTS_DIR / name).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+        raise SystemExit(f"incomplete; results so far: {RESULTS_DIR / name}")
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     name = f"{started:%Y%m%dT%H%M%SZ}-mail-{opts.cases}{'-' + opts.label if opts.label else ''}.json"
     (RESULTS_DIR / name).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
