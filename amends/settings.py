@@ -203,6 +203,8 @@ AMENDS_MAIL_DOMAIN = os.environ.get("AMENDS_MAIL_DOMAIN", "amends.localhost")
 # --- Inbound email (amends.mail, docs/subsystems/mail.md) --------------------------------
 AMENDS_MAIL_MAX_BYTES = env_int("AMENDS_MAIL_MAX_BYTES", 30 * 1024 * 1024)  # larger: refused (552)
 AMENDS_MAIL_ACK_CAP = env_int("AMENDS_MAIL_ACK_CAP", 5)  # acknowledgements per address per day
+# Stored messages the worker takes in per transaction (each in its own savepoint).
+AMENDS_MAIL_BATCH = env_int("AMENDS_MAIL_BATCH", 50)
 AMENDS_SMTP_BIND = os.environ.get("AMENDS_SMTP_BIND", "127.0.0.1:8025")  # the built-in listener
 
 # --- Promises and time (amends.sla, docs/subsystems/sla.md) ------------------------------

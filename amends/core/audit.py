@@ -16,7 +16,14 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def record_event(
+def record_event(**kwargs: Any) -> AuditEvent:
+    """Write one audit row now; takes audit_event's arguments."""
+    event = audit_event(**kwargs)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_event(
     *,
     name: str,
     target: models.Model,
@@ -25,9 +32,10 @@ def record_event(
     changes: dict[str, tuple[Any, Any]] | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    """The audit row, unsaved: record_event saves one, bulk intake inserts a batch."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     label = actor_label or (getattr(user, "full_name", "") or getattr(user, "username", "")) or "system"
-    return AuditEvent.objects.create(
+    return AuditEvent(
         name=name,
         target_type=target._meta.model_name,
         target_id=target.pk,

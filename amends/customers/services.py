@@ -72,3 +72,70 @@ def _match_or_create(*, full_name: str, wanted: list[tuple[str, str]], language:
         if kind not in found:
             CustomerIdentity.objects.create(customer=customer, kind=kind, value=value, created_at=now)
     return customer
+
+
+def customers_match_or_create_many(contacts: list[tuple[str, str, str, str]]) -> list[Customer]:
+    """customer_match_or_create for a batch of (full_name, email, phone, language): one query
+    matches them all and the new customers and identities are inserted in bulk. Two contacts
+    with the same address in one batch get the same customer. If another transaction creates
+    one of the identities meanwhile, the batch falls back to matching one at a time."""
+    try:
+        with transaction.atomic():
+            return _match_or_create_many(contacts)
+    except IntegrityError:
+        return [
+            customer_match_or_create(full_name=n, email=e, phone=p, language=lang)
+            for n, e, p, lang in contacts
+        ]
+
+
+def _match_or_create_many(contacts: list[tuple[str, str, str, str]]) -> list[Customer]:
+    now = clock.now()
+    wanted_per_contact = [
+        [
+            (k, v)
+            for k, v in (
+                (IdentityKind.EMAIL, normalise_email(email) if email else ""),
+                (IdentityKind.PHONE, normalise_phone(phone) if phone else ""),
+            )
+            if v
+        ]
+        for _name, email, phone, _lang in contacts
+    ]
+    emails = {v for wanted in wanted_per_contact for k, v in wanted if k == IdentityKind.EMAIL}
+    phones = {v for wanted in wanted_per_contact for k, v in wanted if k == IdentityKind.PHONE}
+    owner: dict[tuple[str, str], Customer] = {
+        (i.kind, i.value): i.customer
+        for i in CustomerIdentity.objects.select_related("customer").filter(
+            Q(kind=IdentityKind.EMAIL, value__in=emails) | Q(kind=IdentityKind.PHONE, value__in=phones)
+        )
+    }
+    existing = set(owner)
+    customers: list[Customer] = []
+    new_customers: list[Customer] = []
+    named: list[Customer] = []
+    for (full_name, _email, _phone, language), wanted in zip(contacts, wanted_per_contact, strict=True):
+        found = dict(wanted)
+        customer = owner.get((IdentityKind.EMAIL, found.get(IdentityKind.EMAIL, ""))) or owner.get(
+            (IdentityKind.PHONE, found.get(IdentityKind.PHONE, ""))
+        )
+        if customer is None:
+            customer = Customer(full_name=full_name, language=normalise_language(language), created_at=now)
+            new_customers.append(customer)
+        elif full_name and not customer.full_name:
+            customer.full_name = full_name
+            named.append(customer)
+        for pair in wanted:
+            owner.setdefault(pair, customer)  # the next contact in the batch finds it too
+        customers.append(customer)
+    Customer.objects.bulk_create(new_customers)
+    for customer in {c.pk: c for c in named}.values():  # matched customers, already saved
+        customer.save(update_fields=["full_name"])
+    CustomerIdentity.objects.bulk_create(
+        [
+            CustomerIdentity(customer=customer, kind=kind, value=value, created_at=now)
+            for (kind, value), customer in owner.items()
+            if (kind, value) not in existing
+        ]
+    )
+    return customers

@@ -1,159 +1,228 @@
-"""Inbound email: store the raw bytes first, then parse, thread and hand over to the case
-lifecycle (docs/subsystems/mail.md).
+"""Inbound email after it is stored (amends.mail.store): parse, thread and hand over to the
+case lifecycle (docs/subsystems/mail.md).
 
-``inbound_store`` is what every way in calls (mailgate, the SMTP listener, the IMAP poller).
-It commits the exact bytes and the processing task in one short transaction and only then
-does the caller say "accepted" (RFC 5321 §6.1). ``inbound_process`` runs in the worker; a
-message it cannot handle becomes "unprocessable" with the error, for an admin to look at and
-process again: nothing is dropped.
+``inbound_process_pending`` is the drain the worker runs: stored messages in batches, each
+in its own savepoint. A message it cannot handle becomes "unprocessable" with the error, for
+an admin to look at and process again: nothing is dropped.
 """
 
-import hashlib
 import logging
 import re
 import traceback
+from collections import Counter
+from dataclasses import dataclass
 from datetime import timedelta
-from email.parser import BytesHeaderParser
-from email.policy import compat32
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from amends.cases.choices import Channel
 from amends.cases.models import Case
 from amends.cases.services.attachments import attachments_check
-from amends.cases.services.intake import case_open
+from amends.cases.services.intake import Intake, cases_open, intake_check
 from amends.cases.services.lifecycle import case_customer_message
 from amends.core import clock
 from amends.core.audit import record_event
+from amends.core.db import bulk_update_by_pk
 from amends.core.errors import DomainError, InvalidTransition
+from amends.core.kick import drain_kick
 from amends.customers.models import CustomerIdentity, IdentityKind
 from amends.mail import events
 from amends.mail.models import InboundMail, InboundStatus
 from amends.mail.parsing import ParsedMail, parse
 from amends.notify.models import Notification, NotificationStatus
+from amends.sla.services.clocks import sla_config_shared
 
 logger = logging.getLogger(__name__)
 
 # "[AM-7K3Q9X]" (our subjects), also "[#AM-7K3Q9X]" and "AM 7K3Q9X" typed by hand in brackets.
 REFERENCE_TAG = re.compile(r"\[\s*#?\s*(AM[-\s]?[0-9A-Z]{6})\s*\]", re.IGNORECASE)
-RETRY_AFTER = timedelta(minutes=5)  # a "stored" row this old lost its task: queue it again
-
-
-class MailTooLarge(Exception):
-    """Over AMENDS_MAIL_MAX_BYTES: refused before anything is stored (SMTP 552)."""
-
-
-def _header_message_id(raw: bytes) -> str:
-    """The Message-ID from the header block only: cheap, and it never fails on a bad body."""
-    try:
-        headers = BytesHeaderParser(policy=compat32).parsebytes(raw[: 256 * 1024], headersonly=True)
-        value = str(headers.get("Message-ID", "") or "")
-    except Exception:  # a header block we cannot read still gets stored
-        return ""
-    return value.strip().strip("<>").strip()[:998]
-
-
-def inbound_store(
-    *, raw: bytes, via: str, envelope_from: str = "", envelope_to: list[str] | None = None, mailbox: str = ""
-) -> tuple[InboundMail, bool]:
-    """Commit one received message and its processing task. Returns (row, created).
-
-    The same bytes with the same Message-ID are stored once (MTA retries, IMAP and SMTP both);
-    a different message that reuses a Message-ID is kept as well. Raises MailTooLarge, and
-    any database error, before anything is committed: the caller must then not accept.
-    """
-    if len(raw) > settings.AMENDS_MAIL_MAX_BYTES:
-        raise MailTooLarge(len(raw))
-    from amends.mail.tasks import inbound_process_task
-
-    digest = hashlib.sha256(raw).hexdigest()
-    message_id = _header_message_id(raw)
-    try:
-        with transaction.atomic():
-            row, created = InboundMail.objects.get_or_create(
-                message_id=message_id,
-                sha256=digest,
-                defaults={
-                    "raw": raw,
-                    "size": len(raw),
-                    "via": via,
-                    "envelope_from": envelope_from[:998],
-                    "envelope_to": "\n".join(envelope_to or []),
-                    "mailbox": mailbox[:200],
-                    "received_at": clock.now(),
-                },
-            )
-            if created:
-                inbound_process_task.enqueue(mail_id=row.pk)
-    except IntegrityError:  # the same message arrived twice at the same moment
-        row, created = InboundMail.objects.get(message_id=message_id, sha256=digest), False
-    return row, created
+RETRY_AFTER = timedelta(minutes=1)  # a "stored" row this old has no drain run coming: queue one
 
 
 def inbound_process(*, mail_id: int) -> str:
-    """Parse, thread and take in one stored message; returns its new status.
+    """Parse, thread and take in one stored message; returns its new status (admin, tests).
 
-    Runs once per row (a lock and the status check make a second task a no-op). Any failure
-    rolls the work back and leaves the row "unprocessable" with the error.
+    Runs once per row (a lock and the status check make a second call a no-op).
     """
+    with transaction.atomic():
+        row = InboundMail.objects.select_for_update().filter(pk=mail_id).first()
+        if row is None or row.status != InboundStatus.STORED:
+            return row.status if row else ""
+        _process_batch([row])
+        return row.status
+
+
+def inbound_process_pending(*, max_batches: int | None = None) -> int:
+    """The drain: take in every stored message, AMENDS_MAIL_BATCH to a transaction, oldest
+    first; returns how many. Rows another worker holds are skipped, not waited for.
+
+    After `max_batches` it queues its own next run and returns, so that the acknowledgements
+    it queued go out between batches of a long backlog.
+    """
+    from amends.mail.tasks import inbound_drain_task
+
+    done = batches = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                InboundMail.objects.select_for_update(skip_locked=True)
+                .filter(status=InboundStatus.STORED)
+                .order_by("received_at", "pk")  # the (status, received_at) index
+                .defer("raw")[: settings.AMENDS_MAIL_BATCH]
+            )
+            with sla_config_shared():  # read once for the batch
+                _process_batch(rows)
+        done += len(rows)
+        batches += 1
+        if len(rows) < settings.AMENDS_MAIL_BATCH:
+            return done
+        if max_batches is not None and batches >= max_batches:
+            with transaction.atomic():
+                drain_kick(inbound_drain_task)
+            return done
+
+
+@dataclass
+class _Work:
+    row: InboundMail
+    parsed: ParsedMail
+
+
+ROW_FIELDS = [
+    "status",
+    "attempts",
+    "error",
+    "warnings",
+    "from_address",
+    "subject",
+    "case",
+    "case_message",
+    "processed_at",
+]
+
+
+def _process_batch(rows: list[InboundMail]) -> None:
+    """Take in locked stored rows, in the caller's transaction: threading, participants and
+    the acknowledgement cap are looked up for the whole batch, the new complaints opened
+    together (cases_open); replies, bounces and anything that fails are handled one at a time
+    in a savepoint each. A message that fails becomes "unprocessable" with the error, for the
+    admin's list; its neighbours go on. Nothing is dropped."""
+    now = clock.now()
+    raws = _raws(rows)
+    works: list[_Work] = []
+    for row in rows:
+        row.attempts += 1
+        row.processed_at = now
+        parsed = parse(raws.get(row.pk) or bytes(row.raw))  # parse() never raises
+        row.warnings = parsed.warnings[:50]
+        row.from_address = parsed.from_address[:254]
+        row.subject = parsed.subject[:500]
+        works.append(_Work(row, parsed))
+    threads = threads_find([w.parsed for w in works])
+    participants = _participants(
+        {(case.customer_id, w.parsed.from_address) for w, case in zip(works, threads, strict=True) if case}
+    )
+    openings: list[_Work] = []
+    for work, case in zip(works, threads, strict=True):
+        row, parsed = work.row, work.parsed
+        if parsed.bounce:
+            _guarded(row, _bounce, row, parsed)
+            continue
+        if case is not None:
+            row.case = case
+            if parsed.automatic:
+                row.status = InboundStatus.IGNORED  # an out-of-office reply must not reopen a case
+                continue
+            if (case.customer_id, parsed.from_address.lower()) not in participants:
+                row.status = InboundStatus.HELD  # spoofed or forwarded: an agent decides
+                continue
+            if _guarded(row, _append, row, parsed, case):
+                continue
+            row.case = None  # a closed case takes no new messages: the mail opens a new case
+        if parsed.automatic:
+            row.status = InboundStatus.IGNORED
+            continue
+        openings.append(work)
+    _open_all(openings)
+    bulk_update_by_pk(InboundMail, rows, ROW_FIELDS)
+
+
+def _raws(rows: list[InboundMail]) -> dict[int, bytes]:
+    """The raw bytes of the batch's smaller messages in one query; a large one is read alone
+    when parsed, so a batch never holds more than one big message at a time."""
+    small = [r.pk for r in rows if r.size <= 1024 * 1024]
+    if not small:
+        return {}
+    found = InboundMail.objects.filter(pk__in=small).order_by().values_list("pk", "raw")
+    return {pk: bytes(raw) for pk, raw in found}
+
+
+def _guarded(row: InboundMail, step, *args) -> bool:
+    """Run one message's step in a savepoint. False: the step declined (a closed case);
+    True: done, or failed and recorded on the row as unprocessable."""
     try:
         with transaction.atomic():
-            row = InboundMail.objects.select_for_update().filter(pk=mail_id).first()
-            if row is None or row.status != InboundStatus.STORED:
-                return row.status if row else ""
-            row.attempts += 1
-            _process(row)
-            row.processed_at = clock.now()
-            row.save()
-            return row.status
-    except Exception as exc:  # everything goes to the admin's list, nothing is dropped
-        logger.exception("inbound mail %s could not be processed", mail_id)
-        InboundMail.objects.filter(pk=mail_id).update(
-            status=InboundStatus.UNPROCESSABLE,
-            error="".join(traceback.format_exception_only(exc)).strip()[:4000],
-            attempts=F("attempts") + 1,
+            return step(*args) is not False
+    except Exception as exc:
+        _failed(row, exc)
+        return True
+
+
+def _failed(row: InboundMail, exc: BaseException) -> None:
+    logger.error("inbound mail %s could not be processed", row.pk, exc_info=exc)
+    row.status = InboundStatus.UNPROCESSABLE
+    row.error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
+    row.case = row.case_message = None
+    row.processed_at = None
+
+
+def _append(row: InboundMail, parsed: ParsedMail, case: Case) -> bool:
+    """A customer's reply on their case; False if the case takes no more messages."""
+    try:
+        row.case_message = case_customer_message(
+            case=case,
+            body=_body(parsed),
+            channel=Channel.EMAIL,
+            attachments=_attachments(parsed, row),
+            email_message_id=parsed.message_id,
         )
-        return InboundStatus.UNPROCESSABLE
+    except InvalidTransition:
+        return False
+    row.status = InboundStatus.PROCESSED
+    return True
 
 
-def _process(row: InboundMail) -> None:
-    parsed = parse(bytes(row.raw))
-    row.warnings = parsed.warnings[:50]
-    row.from_address = parsed.from_address[:254]
-    row.subject = parsed.subject[:500]
-    if parsed.bounce:
-        _bounce(row, parsed)
+def _open_all(openings: list[_Work]) -> None:
+    """Open a case for each new complaint in one go; if the batch fails, one at a time, so the
+    message at fault is the only one marked unprocessable."""
+    if not openings:
         return
-    case = thread_case(parsed)
-    if case is not None:
-        row.case = case
-        if parsed.automatic:
-            row.status = InboundStatus.IGNORED  # an out-of-office reply must not reopen a case
-            return
-        if not is_participant(case=case, address=parsed.from_address):
-            row.status = InboundStatus.HELD  # spoofed or forwarded: an agent decides
-            return
+    capped = _acknowledgements_allowed([w.parsed.from_address for w in openings])
+    intakes = []
+    for work, acknowledge in zip(openings, capped, strict=True):
         try:
-            row.case_message = case_customer_message(
-                case=case,
-                body=_body(parsed),
-                channel=Channel.EMAIL,
-                attachments=_attachments(parsed, row),
-                email_message_id=parsed.message_id,
-            )
-            row.status = InboundStatus.PROCESSED
-            return
-        except InvalidTransition:
-            pass  # a closed case takes no new messages: the mail opens a new case below
-    if parsed.automatic:
-        row.status = InboundStatus.IGNORED
-        return
-    case = case_open(
+            intakes.append(_intake(work, acknowledge))
+        except Exception as exc:  # the mail lacks what a case needs (no sender, say)
+            _failed(work.row, exc)
+    openings = [w for w in openings if w.row.status != InboundStatus.UNPROCESSABLE]
+    try:
+        with transaction.atomic():
+            _opened(openings, cases_open(intakes, actor=None))
+    except Exception:
+        for work, intake in zip(openings, intakes, strict=True):
+            for item in intake.checked:
+                item.upload.seek(0)  # the failed batch read them
+            _guarded(work.row, lambda w=work, i=intake: _opened([w], cases_open([i], actor=None)))
+
+
+def _intake(work: _Work, acknowledge: bool) -> Intake:
+    parsed, row = work.parsed, work.row
+    return intake_check(
         channel=Channel.EMAIL,
         body=_body(parsed),
         full_name=parsed.from_name,
@@ -163,12 +232,16 @@ def _process(row: InboundMail) -> None:
         attachments=_attachments(parsed, row),
         intake_key=f"mail:{row.sha256}:{row.message_id}",
         actor_label="email",
-        acknowledge=_may_acknowledge(parsed.from_address),
+        acknowledge=acknowledge,
         email_message_id=parsed.message_id,
     )
-    row.case = case
-    row.case_message = case.messages.order_by("pk").first()
-    row.status = InboundStatus.PROCESSED
+
+
+def _opened(openings: list[_Work], cases: list[Case]) -> None:
+    for work, case in zip(openings, cases, strict=True):
+        work.row.case = case
+        work.row.case_message = case.first_message
+        work.row.status = InboundStatus.PROCESSED
 
 
 def _body(parsed: ParsedMail) -> str:
@@ -192,56 +265,88 @@ def _attachments(parsed: ParsedMail, row: InboundMail) -> list[SimpleUploadedFil
     return kept
 
 
-def _may_acknowledge(address: str) -> bool:
+def _acknowledgements_allowed(addresses: list[str]) -> list[bool]:
     """At most AMENDS_MAIL_ACK_CAP acknowledgements a day to one address: a loop or a flood of
-    mails from one sender must not turn into a flood of our mails."""
+    mails from one sender must not turn into a flood of our mails. Counts the day's
+    acknowledgements once for the batch, and the batch's own as it goes."""
     since = clock.now() - timedelta(days=1)
-    sent = Notification.objects.filter(
-        event="received", to_address=address, created_at__gte=since, recipient__isnull=True
-    ).count()
-    return sent < settings.AMENDS_MAIL_ACK_CAP
-
-
-def thread_case(parsed: ParsedMail) -> Case | None:
-    """The case a reply belongs to: by In-Reply-To/References to a Message-ID we sent (or to
-    the customer's own earlier mail on a case), then by the reference tag in the subject.
-    Never by subject text alone. No header of ours is trusted on inbound mail."""
-    ids = [i for i in [*parsed.in_reply_to, *reversed(parsed.references)] if i][:50]
-    if ids:
-        ours = (
-            Notification.objects.filter(message_id__in=[f"<{i}>" for i in ids], case__isnull=False)
-            .order_by("-created_at")
-            .values_list("case_id", flat=True)
-            .first()
-        )
-        if ours is None:
-            ours = (
-                InboundMail.objects.filter(message_id__in=ids, case__isnull=False)
-                .order_by("-received_at")
-                .values_list("case_id", flat=True)
-                .first()
+    wanted = {a.lower() for a in addresses if a}
+    sent = Counter(
+        dict(
+            Notification.objects.filter(
+                event="received", to_address__in=wanted, created_at__gte=since, recipient__isnull=True
             )
-        if ours is not None:
-            return Case.objects.select_related("customer").get(pk=ours)
-    tag = REFERENCE_TAG.search(parsed.subject or "")
-    if tag:
-        from amends.cases.services.references import reference_normalise
-
-        return (
-            Case.objects.select_related("customer")
-            .filter(reference=reference_normalise(tag.group(1)))
-            .first()
+            .values_list("to_address")
+            .annotate(n=Count("pk"))
+            .values_list("to_address", "n")
         )
-    return None
+    )
+    allowed = []
+    for address in addresses:
+        key = address.lower()
+        allowed.append(bool(address) and sent[key] < settings.AMENDS_MAIL_ACK_CAP)
+        sent[key] += 1
+    return allowed
 
 
-def is_participant(*, case: Case, address: str) -> bool:
-    """Whether a sender may write into the case: one of the customer's email addresses."""
-    if not address:
-        return False
-    return CustomerIdentity.objects.filter(
-        customer_id=case.customer_id, kind=IdentityKind.EMAIL, value=address.lower()
-    ).exists()
+def threads_find(mails: list[ParsedMail]) -> list[Case | None]:
+    """The case each reply belongs to: by In-Reply-To/References to a Message-ID we sent (or to
+    the customer's own earlier mail on a case), then by the reference tag in the subject.
+    Never by subject text alone. No header of ours is trusted on inbound mail. A handful of
+    queries for the whole batch."""
+    from amends.cases.services.references import reference_normalise
+
+    ids_per_mail = [[i for i in [*p.in_reply_to, *reversed(p.references)] if i][:50] for p in mails]
+    every_id = {i for ids in ids_per_mail for i in ids}
+    # message id -> (when, case id): our notifications first; the customer's own earlier mail
+    # on a case only when none of a mail's ids is one of ours.
+    ours: dict[str, tuple] = {}
+    theirs: dict[str, tuple] = {}
+    if every_id:
+        for message_id, at, case_id in Notification.objects.filter(
+            message_id__in=[f"<{i}>" for i in every_id], case__isnull=False
+        ).values_list("message_id", "created_at", "case_id"):
+            ours[message_id[1:-1]] = max(ours.get(message_id[1:-1], (at, case_id)), (at, case_id))
+        rest = every_id - set(ours)
+        if rest:
+            for message_id, at, case_id in InboundMail.objects.filter(
+                message_id__in=rest, case__isnull=False
+            ).values_list("message_id", "received_at", "case_id"):
+                theirs[message_id] = max(theirs.get(message_id, (at, case_id)), (at, case_id))
+    tags = [REFERENCE_TAG.search(p.subject or "") for p in mails]
+    references = {reference_normalise(t.group(1)) for t in tags if t}
+    by_reference = (
+        {c.reference: c for c in Case.objects.select_related("customer").filter(reference__in=references)}
+        if references
+        else {}
+    )
+    hits: list[int | None] = []
+    for ids in ids_per_mail:
+        # The newest of our mails the reply names; else the newest of the customer's own.
+        named = [ours[i] for i in ids if i in ours] or [theirs[i] for i in ids if i in theirs]
+        hits.append(max(named)[1] if named else None)
+    by_id = Case.objects.select_related("customer").in_bulk({h for h in hits if h}) if any(hits) else {}
+    return [
+        by_id[hit] if hit else (by_reference.get(reference_normalise(tag.group(1))) if tag else None)
+        for hit, tag in zip(hits, tags, strict=True)
+    ]
+
+
+def _participants(pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Of (customer id, address) pairs, those where the address is one of that customer's."""
+    pairs = {(c, a.lower()) for c, a in pairs if a}
+    if not pairs:
+        return set()
+    return (
+        set(
+            CustomerIdentity.objects.filter(
+                kind=IdentityKind.EMAIL,
+                customer_id__in={c for c, _a in pairs},
+                value__in={a for _c, a in pairs},
+            ).values_list("customer_id", "value")
+        )
+        & pairs
+    )
 
 
 def _bounce(row: InboundMail, parsed: ParsedMail) -> None:
@@ -314,25 +419,25 @@ def held_reject(*, mail_id: int, actor: Any) -> InboundMail:
 @transaction.atomic
 def inbound_reprocess(*, mail_id: int) -> None:
     """Admin "process again" for an unprocessable message (after a fix): back to the queue."""
-    from amends.mail.tasks import inbound_process_task
+    from amends.mail.tasks import inbound_drain_task
 
     updated = InboundMail.objects.filter(pk=mail_id, status=InboundStatus.UNPROCESSABLE).update(
         status=InboundStatus.STORED, error=""
     )
     if updated:
-        inbound_process_task.enqueue(mail_id=mail_id)
+        drain_kick(inbound_drain_task)
 
 
 def inbound_retry_stored() -> int:
-    """Periodic job: a message still "stored" after RETRY_AFTER lost its task (a worker died
-    before it ran): queue it again. Processing is idempotent, so a duplicate costs a query."""
-    from amends.mail.tasks import inbound_process_task
+    """Periodic job: stored messages older than RETRY_AFTER mean no drain run is coming for
+    them (a worker died mid-batch, or they were committed just after a drain's last look):
+    queue one. Returns how many are waiting."""
+    from amends.mail.tasks import inbound_drain_task
 
-    stale = list(
-        InboundMail.objects.filter(status=InboundStatus.STORED, received_at__lt=clock.now() - RETRY_AFTER)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:500]
-    )
-    for mail_id in stale:
-        inbound_process_task.enqueue(mail_id=mail_id)
-    return len(stale)
+    waiting = InboundMail.objects.filter(
+        status=InboundStatus.STORED, received_at__lt=clock.now() - RETRY_AFTER
+    ).count()
+    if waiting:
+        with transaction.atomic():
+            drain_kick(inbound_drain_task)
+    return waiting

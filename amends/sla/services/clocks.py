@@ -6,6 +6,9 @@ regulated clocks (complaint regimes) start at receipt and are only ever stopped 
 that meets them: no pause, no reset on reopen (R-TI-4).
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +19,7 @@ from amends.sla.calendars import BusinessCalendar
 from amends.sla.models import (
     ACTIVE_CLOCK_STATES,
     AfterHours,
+    Calendar,
     CaseClock,
     ClockKind,
     ClockState,
@@ -36,7 +40,14 @@ RESPONSE_EVENTS = (events.REPLIED, events.QUESTION_ASKED, events.RESOLVED)
 
 def policy_for(case: Case) -> Policy | None:
     """The first active policy (by position) whose every set condition matches the case."""
-    for policy in Policy.objects.filter(is_active=True).select_related("calendar"):
+    shared = _shared_config()
+    if shared is not None:
+        return _policy_match(shared.policies, case)
+    return _policy_match(Policy.objects.filter(is_active=True).select_related("calendar"), case)
+
+
+def _policy_match(policies, case: Case) -> Policy | None:
+    for policy in policies:
         if policy.priority and policy.priority != case.priority:
             continue
         if policy.channel and policy.channel != case.channel:
@@ -49,12 +60,13 @@ def policy_for(case: Case) -> Policy | None:
     return None
 
 
-def _calendar_for(case: Case, policy: Policy | None):
+def _calendar_for(case: Case, policy: Policy | None, default: Calendar | None = None):
     if policy is not None and policy.calendar_id:
         return policy.calendar
     if case.team_id and case.team.calendar_id:
         return case.team.calendar
-    return calendar_default()
+    shared = _shared_config()
+    return default or (shared.default_calendar if shared is not None else calendar_default())
 
 
 def _target_minutes(policy: Policy, kind: str) -> int | None:
@@ -70,6 +82,13 @@ type Rules = dict[str, list[tuple[int, str]]]
 
 def escalation_rules() -> Rules:
     """Active escalation rules per clock kind, as sorted (percent, recipient) pairs."""
+    shared = _shared_config()
+    if shared is not None:
+        return shared.rules
+    return _escalation_rules_read()
+
+
+def _escalation_rules_read() -> Rules:
     rows = list(
         EscalationRule.objects.filter(is_active=True).values_list("clock_kind", "percent", "recipient")
     )
@@ -109,11 +128,13 @@ def threshold_at(item: CaseClock, percent: int) -> datetime:
     return span.add(item.segment_started_at, timedelta(seconds=max(still, 0)))
 
 
-def _start_sla(case: Case, kind: str, policy: Policy, at: datetime, rules: Rules) -> CaseClock | None:
+def _start_sla(
+    case: Case, kind: str, policy: Policy, at: datetime, rules: Rules, default: Calendar | None = None
+) -> CaseClock | None:
     minutes = _target_minutes(policy, kind)
     if not minutes:
         return None
-    calendar = _calendar_for(case, policy)
+    calendar = _calendar_for(case, policy, default)
     span = span_for(calendar, business_time=True)
     item = CaseClock(
         case=case,
@@ -165,17 +186,11 @@ def _end_of_business_day(calendar: BusinessCalendar, day: date, count: int) -> d
     raise ValueError("no business day found within the search window")
 
 
-def _start_regulated(case: Case, at: datetime, rules: Rules) -> list[CaseClock]:
+def _start_regulated(case: Case, at: datetime, config: "SlaConfig") -> list[CaseClock]:
     clocks = []
-    regimes = Regime.objects.filter(is_active=True).select_related("calendar").prefetch_related("clocks")
-    default = None
-    for regime in regimes:
-        calendar = regime.calendar
-        if calendar is None:
-            default = default or calendar_default()
-            calendar = default
+    for regime, calendar, regime_clocks in config.regimes:
         business = business_calendar(calendar)
-        for rc in regime.clocks.all():
+        for rc in regime_clocks:
             start, due = regulated_window(rc, at, business)
             item = CaseClock(
                 case=case,
@@ -193,9 +208,37 @@ def _start_regulated(case: Case, at: datetime, rules: Rules) -> list[CaseClock]:
                 segment_started_at=start,
                 due_at=due,
             )
-            item.next_check_at = next_check(item, rules)
+            item.next_check_at = next_check(item, config.rules)
             clocks.append(item)
     return clocks
+
+
+@dataclass(frozen=True)
+class SlaConfig:
+    """What starting a case's clocks reads: the active policies in order, the escalation
+    rules, the active regimes with their clocks and calendars, the default calendar. Loaded
+    once for a batch of new cases (five queries) instead of once per case."""
+
+    policies: list[Policy]
+    rules: Rules
+    regimes: list[tuple[Regime, Calendar | None, list[RegimeClock]]]
+    default_calendar: Calendar | None
+
+    @classmethod
+    def current(cls) -> "SlaConfig":
+        """The one shared by the enclosing sla_config_shared() block, or a fresh one."""
+        return _shared_config() or cls.load()
+
+    @classmethod
+    def load(cls) -> "SlaConfig":
+        default = calendar_default()
+        regimes = Regime.objects.filter(is_active=True).select_related("calendar").prefetch_related("clocks")
+        return cls(
+            policies=list(Policy.objects.filter(is_active=True).select_related("calendar")),
+            rules=_escalation_rules_read(),
+            regimes=[(r, r.calendar or default, list(r.clocks.all())) for r in regimes],
+            default_calendar=default,
+        )
 
 
 def _stop(item: CaseClock, at: datetime) -> None:
@@ -286,16 +329,47 @@ def clocks_follow(*, case: Case, event: str, at: datetime | None = None) -> None
     case_clock_fields_refresh(case=case)
 
 
+# sla_config_shared(): None outside a block; inside, [config or None until first read].
+_shared: ContextVar[list | None] = ContextVar("amends_sla_config", default=None)
+
+
+@contextmanager
+def sla_config_shared():
+    """Within the block, the SLA configuration (policies, escalation rules, regimes, the default
+    calendar) is read once, at first use, and shared by every clock moved or started: for a
+    batch of mail taken in together. Outside a block each call reads the tables, so an admin's
+    change applies at once; a block should therefore last one batch, not a process."""
+    token = _shared.set([None])
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def _shared_config() -> SlaConfig | None:
+    slot = _shared.get()
+    if slot is None:
+        return None
+    if slot[0] is None:
+        slot[0] = SlaConfig.load()
+    return slot[0]
+
+
 def _open(case: Case, at: datetime) -> None:
-    rules = escalation_rules()
-    clocks = _start_regulated(case, at, rules)
-    policy = policy_for(case)
+    CaseClock.objects.bulk_create(clocks_plan_open(case=case, at=at, config=SlaConfig.current()))
+
+
+def clocks_plan_open(*, case: Case, at: datetime, config: SlaConfig) -> list[CaseClock]:
+    """The clocks a new case starts with, unsaved (the case may be unsaved too: bulk intake
+    inserts the cases first, then these). Regulated clocks first, then the policy's."""
+    clocks = _start_regulated(case, at, config)
+    policy = _policy_match(config.policies, case)
     if policy is not None:
         for kind in (ClockKind.FIRST_RESPONSE, ClockKind.RESOLUTION):
-            item = _start_sla(case, kind, policy, at, rules)
+            item = _start_sla(case, kind, policy, at, config.rules, config.default_calendar)
             if item is not None:
                 clocks.append(item)
-    CaseClock.objects.bulk_create(clocks)
+    return clocks
 
 
 def _react(case: Case, event: str, at: datetime, active: list[CaseClock]) -> list[CaseClock]:
@@ -373,6 +447,14 @@ def case_clock_fields_refresh(*, case: Case) -> None:
     rows = list(
         case.clocks.values("kind", "state", "due_at", "consumed_seconds", "breached_at", "stopped_at")
     )
+    changed = case_clock_fields(case=case, rows=rows)
+    if changed:
+        Case.objects.filter(pk=case.pk).update(**changed)
+
+
+def case_clock_fields(*, case: Case, rows: list[dict]) -> dict:
+    """Set the case's clock fields from its clocks (dicts of their columns); returns those
+    that changed. Bulk intake calls it with the planned clocks before inserting the case."""
     running_due = [r["due_at"] for r in rows if r["state"] == ClockState.RUNNING and r["due_at"]]
     values = {
         "next_due_at": min(running_due) if running_due else None,
@@ -391,7 +473,6 @@ def case_clock_fields_refresh(*, case: Case) -> None:
     if resolved and case.resolution_seconds is None:
         values["resolution_seconds"] = resolved[0]["consumed_seconds"]
     changed = {k: v for k, v in values.items() if getattr(case, k) != v}
-    if changed:
-        for key, value in changed.items():
-            setattr(case, key, value)
-        Case.objects.filter(pk=case.pk).update(**changed)
+    for key, value in changed.items():
+        setattr(case, key, value)
+    return changed

@@ -1,0 +1,142 @@
+"""The drain takes stored mail in batches: one transaction, lookups for the whole batch, new
+complaints opened together, and a message at fault failing alone."""
+
+import hashlib
+
+import pytest
+
+from amends.cases.choices import Status
+from amends.cases.models import Case
+from amends.cases.services import intake as intake_module
+from amends.cases.services import lifecycle
+from amends.customers.models import Customer
+from amends.mail.models import InboundMail, InboundStatus, Via
+from amends.mail.services import inbound_process_pending
+from amends.mail.tests.test_process import _bounce_for, _our_reply, mail
+from amends.notify.models import Notification, NotificationStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def stored(raw: bytes) -> InboundMail:
+    """A row as inbound_store leaves it, without the inline drain the test backend would run."""
+    from amends.core import clock
+    from amends.mail.store import _header_message_id
+
+    return InboundMail.objects.create(
+        raw=raw,
+        size=len(raw),
+        sha256=hashlib.sha256(raw).hexdigest(),
+        message_id=_header_message_id(raw),
+        via=Via.PIPE,
+        received_at=clock.now(),
+    )
+
+
+@pytest.fixture
+def answered_case(agent):
+    row = stored(mail(sender="Dana Levi <dana@example.com>", body="The delivery never came."))
+    inbound_process_pending()
+    row.refresh_from_db()
+    case = lifecycle.case_assign(case=row.case, owner=agent, actor=agent)
+    return case, _our_reply(case)
+
+
+def test_a_mixed_batch_is_taken_in_in_one_pass(answered_case, settings, django_assert_max_num_queries):
+    settings.AMENDS_MAIL_BATCH = 50
+    case, ours = answered_case
+    rows = {
+        "new_1": stored(mail(sender="Amir Haddad <amir@example.com>", body="First complaint from Amir.")),
+        "new_2": stored(mail(sender="Amir Haddad <AMIR@example.com>", body="Second complaint, same sender.")),
+        "new_ru": stored(
+            mail(sender="Ольга <olga@example.ru>", body="Посылка пришла разбитой, прошу вернуть деньги.")
+        ),
+        "reply": stored(mail(sender="dana@example.com", body="Any news?", headers={"In-Reply-To": ours})),
+        "spoof": stored(
+            mail(sender="eve@example.net", body="Send the refund to me.", headers={"In-Reply-To": ours})
+        ),
+        "auto": stored(mail(sender="amir@example.com", headers={"Auto-Submitted": "auto-replied"})),
+        "no_sender": stored(mail(sender=None, body="Nobody to answer to.")),
+        "bounce": stored(_bounce_for(ours, "dana@example.com")),
+    }
+    with django_assert_max_num_queries(80):
+        assert inbound_process_pending() == len(rows)
+    got = {name: InboundMail.objects.get(pk=row.pk) for name, row in rows.items()}
+    status = {name: row.status for name, row in got.items()}
+    assert status == {
+        "new_1": InboundStatus.PROCESSED,
+        "new_2": InboundStatus.PROCESSED,
+        "new_ru": InboundStatus.PROCESSED,
+        "reply": InboundStatus.PROCESSED,
+        "spoof": InboundStatus.HELD,
+        "auto": InboundStatus.IGNORED,
+        "no_sender": InboundStatus.UNPROCESSABLE,
+        "bounce": InboundStatus.BOUNCE,
+    }
+    assert got["no_sender"].error and got["no_sender"].case is None and got["no_sender"].attempts == 1
+    # Two mails from one new address in one batch: one customer, two cases.
+    assert got["new_1"].case.customer_id == got["new_2"].case.customer_id
+    assert Customer.objects.filter(identities__value="amir@example.com").count() == 1
+    assert got["new_1"].case != got["new_2"].case
+    assert got["new_ru"].case.language == "ru" and got["new_ru"].case_message.body.startswith("Посылка")
+    assert got["reply"].case == case and got["reply"].case_message.body == "Any news?"
+    assert got["spoof"].case == case and not case.messages.filter(body="Send the refund to me.").exists()
+    for name in ("new_1", "new_2", "new_ru"):
+        opened = got[name].case
+        assert opened.next_due_at is not None and opened.first_response_due is not None
+        assert opened.clocks.filter(state="running").exists()
+        assert Notification.objects.filter(case=opened, event="received").count() == 1
+    assert Notification.objects.get(message_id=ours).status == NotificationStatus.FAILED
+
+
+def test_the_acknowledgement_cap_counts_the_batch_itself(settings):
+    settings.AMENDS_MAIL_ACK_CAP = 2
+    rows = [stored(mail(body=f"Complaint number {n}, same sender.")) for n in range(4)]
+    assert inbound_process_pending() == 4
+    assert Notification.objects.filter(event="received", to_address="noa@example.com").count() == 2
+    assert (
+        InboundMail.objects.filter(pk__in=[r.pk for r in rows], status=InboundStatus.PROCESSED).count() == 4
+    )
+
+
+def test_when_opening_the_batch_fails_each_mail_is_tried_alone(monkeypatch):
+    """A fault that only shows when the cases are inserted: the batch is retried one mail at a
+    time, so only the mail at fault is unprocessable."""
+    real = intake_module.cases_open
+
+    def fragile(intakes, **kwargs):
+        if any("poison" in i.body for i in intakes):
+            raise RuntimeError("the database refused the row")
+        return real(intakes, **kwargs)
+
+    monkeypatch.setattr("amends.mail.services.cases_open", fragile)
+    good = stored(mail(sender="a@example.com", body="A fair complaint."))
+    bad = stored(mail(sender="b@example.com", body="A poison complaint."))
+    also_good = stored(mail(sender="c@example.com", body="Another fair complaint."))
+    inbound_process_pending()
+    good, bad, also_good = (InboundMail.objects.get(pk=r.pk) for r in (good, bad, also_good))
+    assert good.status == also_good.status == InboundStatus.PROCESSED
+    assert bad.status == InboundStatus.UNPROCESSABLE and "refused" in bad.error
+    assert Case.objects.count() == 2
+
+
+def test_a_long_backlog_yields_and_queues_its_next_run(settings):
+    settings.AMENDS_MAIL_BATCH = 2
+    for n in range(5):
+        stored(mail(sender=f"p{n}@example.com", body=f"Complaint {n}."))
+    # Immediate test backend: the re-queued run happens inline, so everything is taken in.
+    assert inbound_process_pending(max_batches=1) == 2
+    assert InboundMail.objects.filter(status=InboundStatus.STORED).count() == 0
+
+
+def test_a_reply_to_a_closed_case_in_a_batch_opens_a_new_case(answered_case, agent):
+    case, ours = answered_case
+    case = lifecycle.case_resolve(
+        case=case, actor=agent, resolution_type="refund", decision="upheld", summary="Refund sent."
+    )
+    lifecycle.case_close(case=case, actor=agent)
+    row = stored(mail(sender="dana@example.com", body="It broke again.", headers={"In-Reply-To": ours}))
+    inbound_process_pending()
+    row.refresh_from_db()
+    assert row.status == InboundStatus.PROCESSED and row.case != case
+    assert row.case.status == Status.NEW and Case.objects.get(pk=case.pk).status == Status.CLOSED
