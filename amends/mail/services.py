@@ -141,7 +141,9 @@ def _process_batch(rows: list[InboundMail]) -> None:
             if (case.customer_id, parsed.from_address.lower()) not in participants:
                 row.status = InboundStatus.HELD  # spoofed or forwarded: an agent decides
                 continue
-            if _guarded(row, _append, row, parsed, case):
+            # No savepoint of ours: case_customer_message is atomic, so a failure rolls back
+            # its own savepoint and leaves the batch's transaction usable.
+            if _guarded(row, _append, row, parsed, case, savepoint=False):
                 continue
             row.case = None  # a closed case takes no new messages: the mail opens a new case
         if parsed.automatic:
@@ -162,10 +164,13 @@ def _raws(rows: list[InboundMail]) -> dict[int, bytes]:
     return {pk: bytes(raw) for pk, raw in found}
 
 
-def _guarded(row: InboundMail, step, *args) -> bool:
-    """Run one message's step in a savepoint. False: the step declined (a closed case);
-    True: done, or failed and recorded on the row as unprocessable."""
+def _guarded(row: InboundMail, step, *args, savepoint: bool = True) -> bool:
+    """Run one message's step in a savepoint (unless the step is atomic itself). False: the
+    step declined (a closed case); True: done, or failed and recorded on the row as
+    unprocessable."""
     try:
+        if not savepoint:
+            return step(*args) is not False
         with transaction.atomic():
             return step(*args) is not False
     except Exception as exc:

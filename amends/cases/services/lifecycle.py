@@ -332,9 +332,9 @@ def case_customer_message(
         case.status = new_status
         case.resolved_at = None
         fields += ["status", "resolved_at"]
-    _save(case, fields)
     record_event(name=events.CUSTOMER_REPLIED, target=case, actor_label="customer", changes=changes)
-    clocks_follow(case=case, event=events.CUSTOMER_REPLIED)
+    fields += clocks_follow(case=case, event=events.CUSTOMER_REPLIED, save_case=False)
+    _save(case, fields)  # one UPDATE for the status and the clock fields
     followups_cancel(case=case)
     return message
 

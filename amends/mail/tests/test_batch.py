@@ -140,3 +140,33 @@ def test_a_reply_to_a_closed_case_in_a_batch_opens_a_new_case(answered_case, age
     row.refresh_from_db()
     assert row.status == InboundStatus.PROCESSED and row.case != case
     assert row.case.status == Status.NEW and Case.objects.get(pk=case.pk).status == Status.CLOSED
+
+
+def test_a_reply_that_fails_leaves_the_rest_of_the_batch_standing(answered_case, monkeypatch):
+    case, ours = answered_case
+    real = lifecycle.case_customer_message
+
+    def fragile(**kwargs):
+        if "poison" in kwargs["body"]:
+            real(**{**kwargs, "body": "half written"})  # writes, then the database refuses:
+            raise RuntimeError("deadlock detected")  # as if inside its own transaction
+
+        return real(**kwargs)
+
+    monkeypatch.setattr("amends.mail.services.case_customer_message", transaction_atomic_wrapped(fragile))
+    bad = stored(mail(sender="dana@example.com", body="A poison reply.", headers={"In-Reply-To": ours}))
+    good = stored(mail(sender="dana@example.com", body="A fine reply.", headers={"In-Reply-To": ours}))
+    new = stored(mail(sender="z@example.com", body="A new complaint."))
+    inbound_process_pending()
+    bad, good, new = (InboundMail.objects.get(pk=r.pk) for r in (bad, good, new))
+    assert bad.status == InboundStatus.UNPROCESSABLE and "deadlock" in bad.error
+    assert good.status == new.status == InboundStatus.PROCESSED
+    assert not case.messages.filter(body="half written").exists()  # rolled back with it
+    assert case.messages.filter(body="A fine reply.").exists()
+
+
+def transaction_atomic_wrapped(function):
+    """Like the real service: atomic, so its failure rolls back only its own savepoint."""
+    from django.db import transaction
+
+    return transaction.atomic(function)

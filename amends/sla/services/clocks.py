@@ -309,8 +309,11 @@ CLOCK_FIELDS = [
 ]
 
 
-def clocks_follow(*, case: Case, event: str, at: datetime | None = None) -> None:
-    """Move the case's clocks on a lifecycle event and refresh the case's due/report fields."""
+def clocks_follow(*, case: Case, event: str, at: datetime | None = None, save_case: bool = True) -> list[str]:
+    """Move the case's clocks on a lifecycle event and refresh the case's due/report fields.
+
+    Returns the case fields it changed; with ``save_case=False`` they are only set on the
+    instance, for a caller that saves the case itself right after (one UPDATE, not two)."""
     at = at or clock.now()
     if event == events.OPENED:
         _open(case, at)
@@ -326,7 +329,7 @@ def clocks_follow(*, case: Case, event: str, at: datetime | None = None) -> None
         changed = _react(case, event, at, active)
         if changed:
             CaseClock.objects.bulk_update(changed, CLOCK_FIELDS)
-    case_clock_fields_refresh(case=case)
+    return case_clock_fields_refresh(case=case, save=save_case)
 
 
 # sla_config_shared(): None outside a block; inside, [config or None until first read].
@@ -442,14 +445,16 @@ def _customer_turn(case: Case, event: str, at: datetime, by_kind: dict[str, Case
     return changed
 
 
-def case_clock_fields_refresh(*, case: Case) -> None:
-    """Copy what the queue sorts on and reports read from the clocks onto the case row."""
+def case_clock_fields_refresh(*, case: Case, save: bool = True) -> list[str]:
+    """Copy what the queue sorts on and reports read from the clocks onto the case row;
+    returns the fields that changed."""
     rows = list(
         case.clocks.values("kind", "state", "due_at", "consumed_seconds", "breached_at", "stopped_at")
     )
     changed = case_clock_fields(case=case, rows=rows)
-    if changed:
+    if changed and save:
         Case.objects.filter(pk=case.pk).update(**changed)
+    return list(changed)
 
 
 def case_clock_fields(*, case: Case, rows: list[dict]) -> dict:
