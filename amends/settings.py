@@ -23,6 +23,10 @@ DEBUG = env_bool("AMENDS_DEBUG", False)
 DEMO_SECRET_KEY = "amends-insecure-demo-key-change-me"
 SECRET_KEY = os.environ.get("AMENDS_SECRET_KEY", DEMO_SECRET_KEY)
 ALLOWED_HOSTS = os.environ.get("AMENDS_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+# Seals secrets kept in the database (IMAP passwords; amends.core.secrets). Old keys still open
+# what they sealed: list them (comma-separated) while `manage.py mailbox_passwords_reseal` runs.
+AMENDS_SECRETS_KEY = os.environ.get("AMENDS_SECRETS_KEY", SECRET_KEY)
+AMENDS_SECRETS_OLD_KEYS = [k for k in os.environ.get("AMENDS_SECRETS_OLD_KEYS", "").split(",") if k]
 # The demo key is public: it is accepted only while the site answers on this machine alone.
 if SECRET_KEY == DEMO_SECRET_KEY and set(ALLOWED_HOSTS) - {"localhost", "127.0.0.1", "[::1]", "testserver"}:
     raise ImproperlyConfigured("Set AMENDS_SECRET_KEY before serving Amends to other machines.")

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -48,8 +49,48 @@ class InboundMailAdmin(admin.ModelAdmin):
         return response
 
 
+class MailboxForm(forms.ModelForm):
+    """The password is typed, never shown back: blank keeps the one stored (sealed)."""
+
+    new_password = forms.CharField(
+        label=_("password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Stored encrypted. Leave empty to keep the current password."),
+    )
+
+    class Meta:
+        model = Mailbox
+        fields = (
+            "name",
+            "host",
+            "port",
+            "use_ssl",
+            "username",
+            "new_password",
+            "folder",
+            "move_to",
+            "max_per_run",
+            "timeout_seconds",
+            "is_active",
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not self.instance.password_sealed and not data.get("new_password"):
+            self.add_error("new_password", _("Give the mailbox's password."))
+        return data
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("new_password"):
+            self.instance.password = self.cleaned_data["new_password"]
+        return super().save(commit=commit)
+
+
 @admin.register(Mailbox)
 class MailboxAdmin(admin.ModelAdmin):
+    form = MailboxForm
     list_display = ("name", "host", "port", "username", "folder", "move_to", "is_active", "last_polled_at")
     list_editable = ("is_active",)
     readonly_fields = ("last_polled_at", "last_error")

@@ -6,6 +6,8 @@ Outbound mail is amends.notify's Notification (rendered, queued, sent by the wor
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from amends.core.secrets import seal, unseal
+
 
 class Via(models.TextChoices):
     PIPE = "pipe", _("MTA pipe (mailgate)")
@@ -73,7 +75,8 @@ class Mailbox(models.Model):
     port = models.PositiveIntegerField(_("port"), default=993)
     use_ssl = models.BooleanField(_("TLS (IMAPS)"), default=True)
     username = models.CharField(_("user name"), max_length=200)
-    password = models.CharField(_("password"), max_length=200)
+    # Sealed at rest (amends.core.secrets); read and set through the `password` property.
+    password_sealed = models.TextField(_("password (sealed)"), blank=True)
     folder = models.CharField(_("folder"), max_length=200, default="INBOX")
     move_to = models.CharField(
         _("move processed mail to"),
@@ -94,3 +97,11 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def password(self) -> str:
+        return unseal(self.password_sealed)
+
+    @password.setter
+    def password(self, value: str) -> None:
+        self.password_sealed = seal(value)
