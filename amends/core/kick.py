@@ -7,24 +7,56 @@ one run of the drain task is waiting; the drain takes every pending row in batch
 
 The race this leaves: a row committed just after a running drain's last empty batch, while
 another run was still counted as waiting, is found by the periodic job that re-kicks old
-pending rows (docs/subsystems/tasks.md, "Drain tasks").
+pending rows (docs/subsystems/tasks.md, "Drain tasks"). Django's own on-commit hooks of the
+connection (``run_on_commit``) remember, per transaction, that the kick was done.
 """
 
+from django.db import transaction
 from django.tasks import Task, TaskResultStatus, task_backends
 
 
-def _waiting(task: Task) -> bool:
+def _queue_backed(task: Task) -> bool:
     from django_tasks_db import DatabaseBackend
+
+    return isinstance(task_backends[task.backend], DatabaseBackend)
+
+
+def _waiting(task: Task) -> bool:
     from django_tasks_db.models import DBTaskResult
 
-    if not isinstance(task_backends[task.backend], DatabaseBackend):
-        return False  # tests run tasks inline: every kick runs the drain
     return DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=task.module_path).exists()
+
+
+class _Kicked:
+    """A no-op on_commit hook that marks "this transaction already made sure a run of `path`
+    is waiting". Django drops a transaction's hooks when it (or the savepoint that added
+    them) rolls back, and runs them at commit: the mark lives exactly as long as it is true."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def __call__(self) -> None:
+        pass
 
 
 def drain_kick(task: Task) -> bool:
     """Queue one run of `task` (a drain without arguments) unless one is already waiting.
-    Call it inside the transaction that commits the work. Returns whether it queued one."""
+    Call it inside the transaction that commits the work. Returns whether it queued one.
+
+    Within one transaction only the first call looks at the queue: a batch that queues fifty
+    notifications asks once, not fifty times.
+    """
+    if not _queue_backed(task):
+        task.enqueue()  # tests run tasks inline: every kick runs the drain
+        return True
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        if any(
+            isinstance(hook, _Kicked) and hook.path == task.module_path
+            for _s, hook, _r in connection.run_on_commit
+        ):
+            return False
+        transaction.on_commit(_Kicked(task.module_path))
     if _waiting(task):
         return False
     task.enqueue()

@@ -197,6 +197,7 @@ def cases_open(intakes: list[Intake], *, actor=None) -> list[Case]:
                 case=case,
                 event="received",
                 to_address=normalise_email(intake.email) if intake.email.strip() else None,
+                first_message=message,  # the whole thread so far: nothing to look up
             )
     opened = iter(cases)
     return [earlier[i.intake_key] if i.intake_key in earlier else next(opened) for i in intakes]
