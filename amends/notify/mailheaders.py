@@ -4,6 +4,8 @@ and Auto-Submitted (RFC 3834). No ORM here; services.py reads the rows and calls
 import re
 from collections.abc import Iterable
 from datetime import datetime
+from email.headerregistry import HeaderRegistry
+from email.policy import Policy
 from typing import Any
 
 # Message-IDs kept in References: the first one (the thread's root) and the newest ones, so a
@@ -91,3 +93,35 @@ class IdListHeader(str):
                 lines.append("")
             lines[-1] += f" {mid}"
         return policy.linesep.join(lines) + policy.linesep
+
+
+class _HeaderClasses(HeaderRegistry):
+    """The email package's header registry, making each header class once.
+
+    `HeaderRegistry.__getitem__` builds a new class with `type()` for every header it parses;
+    that was a third of the time to build and serialise one of our mails (0.9 of 2.6 ms,
+    measured; ~17 headers each). The classes it makes carry no state, so one per kind serves.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[type, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        kind = self.registry.get(name.lower(), self.default_class)
+        made = self._made.get(kind)
+        if made is None:
+            made = self._made[kind] = super().__getitem__(name)
+        return made
+
+
+_policies: dict[int, tuple[Policy, Policy]] = {}
+
+
+def fast_policy(policy: Policy) -> Policy:
+    """`policy` (email.policy.SMTP, default …) with header classes made once (_HeaderClasses):
+    the same headers and bytes, built faster."""
+    known = _policies.get(id(policy))
+    if known is None or known[0] is not policy:
+        known = _policies[id(policy)] = (policy, policy.clone(header_factory=_HeaderClasses()))
+    return known[1]

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from amends.core import clock
+
 
 class NotificationStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -45,17 +47,26 @@ class Notification(models.Model):
     references = models.TextField(blank=True, default="")
     created_at = models.DateTimeField()
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When a queued row may be tried (again): its creation, then the last attempt plus the
+    # doubling delay. Meaningful only while the status is "queued".
+    next_attempt_at = models.DateTimeField(default=clock.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["case", "created_at"], name="notification_case"),
-            # The retry sweep reads only unsent rows: a partial index stays small.
+            # The lease rescue reads only unsent rows: a partial index stays small.
             models.Index(
                 fields=["status", "created_at"],
                 name="notification_unsent",
                 condition=models.Q(status__in=["queued", "sending"]),
+            ),
+            # The send drain claims due rows in this order: an index range scan of queued rows.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="notification_due",
+                condition=models.Q(status="queued"),
             ),
             # Inbound mail threads replies by the Message-IDs we sent (amends.mail), and a
             # bounce finds the notification it reports on: without this, a scan per mail.

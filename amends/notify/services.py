@@ -1,19 +1,24 @@
 """One place that decides what a customer is told, renders it in their language and queues it.
 
 Call `customer_notify` inside the service transaction that made the change: the notification
-row and its task commit together with the change, or not at all.
+row (and, if none is waiting, a run of the send drain) commits together with the change, or
+not at all.
 """
 
+import email.policy
 import logging
 import re
 import smtplib
+import time
+from dataclasses import dataclass
 from datetime import timedelta
+from email.policy import Policy
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers, make_msgid
 from django.db import transaction
-from django.db.models.functions import Coalesce
+from django.db.models import F, QuerySet
 from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
@@ -21,14 +26,21 @@ from django.utils import translation
 
 from amends.core import clock
 from amends.core.i18n import is_rtl, normalise_language
+from amends.core.kick import drain_kick
 from amends.customers.selectors import customer_email
-from amends.notify.mailheaders import IdListHeader, auto_submitted, thread_headers
+from amends.notify.mailheaders import IdListHeader, auto_submitted, fast_policy, thread_headers
 from amends.notify.models import Notification, NotificationStatus
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8  # with the doubling delay below: a little over 2 hours of trying
 RETRY_BASE_SECONDS = 60
 SENDING_LEASE_SECONDS = 600
+BATCH_SIZE = 100  # claimed in one transaction, sent over one SMTP connection
+RUN_SECONDS = 60  # a drain run starts no batch after this; it queues its next run instead
+# A batch starts no send after this; its untried rows go back to the queue. With one send
+# bounded by a few SMTP timeouts (20 s each), a claimed row never outlives the lease above.
+BATCH_SEND_SECONDS = 120
+DUE_COUNT_CAP = 10_000  # the periodic job counts due rows up to this
 
 # Events a customer hears about, each with a template pair under notify/email/.
 CUSTOMER_EVENTS = frozenset(
@@ -49,10 +61,20 @@ STAFF_EVENTS = frozenset({"escalated", "promise_reminder", "digest", "delivery_f
 
 
 def customer_notify(
-    *, case: Any, event: str, context: dict[str, Any] | None = None, to_address: str | None = None
+    *,
+    case: Any,
+    event: str,
+    context: dict[str, Any] | None = None,
+    to_address: str | None = None,
+    first_message: Any = None,
 ) -> Notification:
-    """Render what the customer is told about `event` and queue it (`to_address` saves a lookup
-    when the caller already knows where to write)."""
+    """Render what the customer is told about `event` and queue it.
+
+    `to_address` saves a lookup when the caller already knows where to write. `first_message`
+    is for the acknowledgement of a case opened in this transaction: its opening Message, the
+    only mail on the case and no notification yet, so the thread is that message alone and is
+    not looked up (two queries less per new case).
+    """
     if event not in CUSTOMER_EVENTS:
         raise ValueError(f"unknown customer event {event!r}")
     customer = case.customer
@@ -64,7 +86,11 @@ def customer_notify(
         subject = _render_text(f"notify/email/{event}_subject.txt", ctx)
         body = _render_text(f"notify/email/{event}.txt", ctx) + "\n"
         body_html = _render_html(body=body, case=case, language=language)
-    in_reply_to, references = _case_thread(case)
+    if first_message is not None:
+        inbound = [(first_message.created_at, first_message.email_message_id)]
+        in_reply_to, references = thread_headers(inbound=[m for m in inbound if m[1]], ours=[])
+    else:
+        in_reply_to, references = _case_thread(case)
     return _queue(
         Notification(
             case=case,
@@ -113,20 +139,21 @@ def staff_notify(
 
 
 def _queue(notification: Notification) -> Notification:
-    """Save a rendered notification and, when it has an address, its send task.
+    """Save a rendered notification and, when it has an address, make sure a run of the send
+    drain is waiting (one for all the rows queued meanwhile, not a task per row).
 
     The Message-ID is made now, not at the first attempt, so a mail queued right after this one
     (the "assigned" after a "received" in one intake) can already name it in References.
     """
     notification.status = NotificationStatus.QUEUED if notification.to_address else NotificationStatus.SKIPPED
-    notification.created_at = clock.now()
+    notification.created_at = notification.next_attempt_at = clock.now()
     if notification.to_address:
         notification.message_id = make_msgid(domain=settings.AMENDS_MAIL_DOMAIN)
     notification.save()
     if notification.to_address:
-        from amends.notify.tasks import send_notification_task
+        from amends.notify.tasks import notifications_drain_task
 
-        send_notification_task.enqueue(notification_id=notification.pk)
+        drain_kick(notifications_drain_task)
     return notification
 
 
@@ -169,41 +196,185 @@ def _case_thread(case: Any) -> tuple[str, str]:
     return thread_headers(inbound=list(inbound), ours=list(ours))
 
 
-def notification_send(*, notification_id: int) -> None:
-    """Send one queued notification; a no-op if it was sent already (tasks may run twice).
+def notifications_send_due(*, max_batches: int | None = None) -> int:
+    """The drain: send every queued notification that is due, BATCH_SIZE at a time over one
+    SMTP connection per batch, oldest due first; returns how many were sent.
 
-    The row is claimed (status "sending") in a short transaction and the mail server is
-    talked to outside it, so a slow SMTP server never holds a database lock. A failure is
-    recorded and re-raised. A permanent one (a 5xx refusal) fails the notification at once and
-    alerts the case owner; otherwise the periodic retry job tries again with a growing delay
-    and, after MAX_ATTEMPTS, marks it failed for an admin to resend.
+    Rows another worker holds are skipped, not waited for. After `max_batches` (or RUN_SECONDS)
+    it queues its own next run and returns, so other tasks get the worker in between. When the
+    mail server cannot be reached it stops: the rows wait out their delay and the periodic job
+    (`notifications_retry_stuck`) queues a run when they are due.
     """
+    from amends.notify.tasks import notifications_drain_task
+
+    began = time.monotonic()
+    sent = batches = 0
+    while True:
+        now = clock.now()
+        claimed = _claim(
+            Notification.objects.filter(status=NotificationStatus.QUEUED, next_attempt_at__lte=now).order_by(
+                "next_attempt_at", "pk"
+            ),  # the partial index notification_due
+            limit=BATCH_SIZE,
+        )
+        if not claimed:
+            return sent
+        result = _send_and_record(claimed)
+        sent += result.sent
+        batches += 1
+        if result.unreachable or len(claimed) < BATCH_SIZE:
+            return sent
+        if (max_batches is not None and batches >= max_batches) or time.monotonic() - began > RUN_SECONDS:
+            with transaction.atomic():
+                drain_kick(notifications_drain_task)
+            return sent
+
+
+def notification_send(*, notification_id: int) -> None:
+    """Send one queued notification now, due or not; a no-op unless it is queued (a duplicate
+    task, or one another worker is sending). A failure is recorded as the drain records it and
+    re-raised. For send tasks queued one per notification before the drain, and tests."""
+    claimed = _claim(Notification.objects.filter(pk=notification_id), limit=1)
+    if claimed:
+        result = _send_and_record(claimed)
+        if result.errors:
+            raise result.errors[0]
+
+
+def _claim(candidates: QuerySet[Notification], *, limit: int) -> list[Notification]:
+    """Lock up to `limit` queued rows of `candidates` (skipping rows others hold) and mark them
+    sending, with one more attempt, in one short transaction: from here on no other run takes
+    them, so a mail handed to the server is not sent again unless the worker dies before
+    recording it (then the lease, SENDING_LEASE_SECONDS, decides)."""
+    now = clock.now()
     with transaction.atomic():
-        notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
-        if notification is None or notification.status != NotificationStatus.QUEUED:
-            return
-        notification.status = NotificationStatus.SENDING
-        notification.attempts += 1
-        notification.last_attempt_at = clock.now()
-        if not notification.message_id:  # a row queued before ids were made at queue time
-            notification.message_id = make_msgid(domain=settings.AMENDS_MAIL_DOMAIN)
-        notification.save(update_fields=["status", "attempts", "last_attempt_at", "message_id"])
-    try:
-        _deliver(_email_for(notification))
-    except Exception as exc:  # the mail server's failure must not lose the notification
+        queued = candidates.filter(status=NotificationStatus.QUEUED)
+        rows = list(queued.select_for_update(skip_locked=True)[:limit])
+        if not rows:
+            return []
+        Notification.objects.filter(pk__in=[n.pk for n in rows]).update(
+            status=NotificationStatus.SENDING, attempts=F("attempts") + 1, last_attempt_at=now
+        )
+        for n in rows:
+            n.status, n.attempts, n.last_attempt_at = NotificationStatus.SENDING, n.attempts + 1, now
+            if not n.message_id:  # a row queued before ids were made at queue time
+                n.message_id = make_msgid(domain=settings.AMENDS_MAIL_DOMAIN)
+                n.save(update_fields=["message_id"])
+    return rows
+
+
+@dataclass
+class _BatchResult:
+    sent: int
+    errors: list[BaseException]
+    unreachable: bool  # the mail server could not be reached (again): stop for now
+
+
+def _send_and_record(rows: list[Notification]) -> _BatchResult:
+    """Hand claimed rows to the mail server over one connection, outside any transaction, then
+    record every outcome: sent in one UPDATE; a permanent refusal fails the row and alerts the
+    owner (`notification_fail`); anything else puts the row back in the queue with its doubling
+    delay, or fails it after MAX_ATTEMPTS.
+
+    Each message has its own try, so one refused recipient fails only its own mail. A lost
+    connection is opened again once; if that fails too, or the connection cannot be opened at
+    all, the rest are not tried and wait like any temporary failure. Rows not tried because the
+    batch ran past BATCH_SEND_SECONDS go back as they were, due at once.
+    """
+    sent: list[int] = []
+    failed: list[tuple[Notification, BaseException]] = []
+    untried: list[Notification] = []
+    unreachable = False
+    began = time.monotonic()
+    backend = mailers.default
+    connected, opens = False, 0
+    for index, notification in enumerate(rows):
+        if time.monotonic() - began > BATCH_SEND_SECONDS:
+            untried = rows[index:]
+            break
+        if not connected:
+            error = None
+            if opens < 2:
+                opens += 1
+                try:
+                    backend.open()
+                    connected = True
+                except Exception as exc:  # refused, timed out, TLS or login failed
+                    _close_quietly(backend)  # ends a connection that failed half-way (login)
+                    error = exc
+            if not connected:
+                unreachable = True
+                failed += [(n, error or failed[-1][1]) for n in rows[index:]]
+                break
+        try:
+            backend.send_messages([_email_for(notification)])
+        except Exception as exc:  # the mail server's failure must not lose the notification
+            failed.append((notification, exc))
+            if _connection_lost(exc):
+                _close_quietly(backend)
+                connected = False
+            continue
+        sent.append(notification.pk)
+    if connected:
+        # After the server's 250s a failed QUIT (a reset connection, an odd reply) is not a
+        # failure: counting it would send those mails twice.
+        _close_quietly(backend)
+
+    now = clock.now()
+    if sent:
+        Notification.objects.filter(pk__in=sent).update(status=NotificationStatus.SENT, sent_at=now, error="")
+    if untried:
+        Notification.objects.filter(pk__in=[n.pk for n in untried]).update(
+            status=NotificationStatus.QUEUED, attempts=F("attempts") - 1, next_attempt_at=now
+        )
+    if unreachable:
+        logger.warning("mail server unreachable: %s", _error_text(failed[-1][1]))
+    retry = []
+    for notification, exc in failed:
         error = _error_text(exc)
-        logger.warning("notification %s failed: %s", notification_id, error)
+        if not unreachable:
+            logger.warning("notification %s failed: %s", notification.pk, error)
         if _is_permanent(exc):
-            notification_fail(notification_id=notification_id, error=error)
-        else:
-            gave_up = notification.attempts >= MAX_ATTEMPTS
-            Notification.objects.filter(pk=notification_id).update(
-                status=NotificationStatus.FAILED if gave_up else NotificationStatus.QUEUED, error=error
-            )
-        raise
-    Notification.objects.filter(pk=notification_id).update(
-        status=NotificationStatus.SENT, sent_at=clock.now(), error=""
-    )
+            notification_fail(notification_id=notification.pk, error=error)
+            continue
+        gave_up = notification.attempts >= MAX_ATTEMPTS
+        notification.status = NotificationStatus.FAILED if gave_up else NotificationStatus.QUEUED
+        notification.error = error
+        notification.next_attempt_at = notification.last_attempt_at + timedelta(
+            seconds=_retry_delay(notification.attempts)
+        )
+        retry.append(notification)
+    if retry:
+        Notification.objects.bulk_update(retry, ["status", "error", "next_attempt_at"])
+    return _BatchResult(sent=len(sent), errors=[exc for _n, exc in failed], unreachable=unreachable)
+
+
+def _retry_delay(attempts: int) -> int:
+    """Seconds from attempt `attempts` to the next: 60, 120, 240 …"""
+    return RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    """The connection is gone (dropped, reset, timed out, 421 closing): open a new one."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code == 421
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+
+def _close_quietly(backend: Any) -> None:
+    try:
+        backend.close()
+    except Exception as exc:  # the messages were accepted, or their own errors are recorded
+        logger.info("closing the mail connection failed: %r", exc)
+
+
+class _OutboundEmail(EmailMultiAlternatives):
+    """Built under the mail backend's policy with header classes made once (fast_policy)."""
+
+    def message(self, *, policy: Policy = email.policy.default) -> Any:
+        return super().message(policy=fast_policy(policy))
 
 
 def _email_for(notification: Notification) -> EmailMultiAlternatives:
@@ -216,7 +387,7 @@ def _email_for(notification: Notification) -> EmailMultiAlternatives:
     if value:
         headers["Auto-Submitted"] = value
     headers["Content-Language"] = notification.language
-    email = EmailMultiAlternatives(
+    mail = _OutboundEmail(
         subject=notification.subject,
         body=notification.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -224,26 +395,8 @@ def _email_for(notification: Notification) -> EmailMultiAlternatives:
         headers=headers,
     )
     if notification.body_html:  # rows queued before HTML mail go out as text only
-        email.attach_alternative(notification.body_html, "text/html")
-    return email
-
-
-def _deliver(email: EmailMultiAlternatives) -> None:
-    """Hand one message to the mail server; raise only if it was not accepted.
-
-    The connection is opened and closed here rather than inside send_messages, whose closing
-    QUIT can raise (a reset connection, an odd reply) after the server has already answered
-    250 to the message: that must not count as a failure, or the retry would send it twice.
-    """
-    backend = mailers.default
-    try:
-        backend.open()  # inside: close() also ends a connection that failed half-way (login)
-        backend.send_messages([email])
-    finally:
-        try:
-            backend.close()
-        except Exception as exc:  # the message was accepted, or its own error is on its way up
-            logger.info("closing the mail connection failed: %r", exc)
+        mail.attach_alternative(notification.body_html, "text/html")
+    return mail
 
 
 def _is_permanent(exc: BaseException) -> bool:
@@ -307,43 +460,35 @@ def notification_fail(*, notification_id: int, error: str) -> None:
 
 
 def notifications_retry_stuck() -> int:
-    """Queue another send for notifications whose attempt failed or whose task was lost.
+    """Periodic job: put notifications whose worker died mid-send back in the queue, and make
+    sure a drain run is coming when queued ones are due; returns how many are due.
 
-    Attempt n is retried RETRY_BASE_SECONDS * 2**(n-1) after it started (1, 2, 4 … minutes);
-    a "sending" row older than SENDING_LEASE_SECONDS belonged to a worker that died.
-    Sending is idempotent (row lock + status check), so a duplicate task costs one query.
+    A "sending" row older than SENDING_LEASE_SECONDS belonged to a worker that died; it is due
+    at once. Other queued rows are due at `next_attempt_at`: a retry after its delay (1, 2, 4 …
+    minutes after the attempt), or a row committed just after a drain run's last look.
     """
-    from amends.notify.tasks import send_notification_task
+    from amends.notify.tasks import notifications_drain_task
 
     now = clock.now()
     Notification.objects.filter(
         status=NotificationStatus.SENDING, last_attempt_at__lt=now - timedelta(seconds=SENDING_LEASE_SECONDS)
-    ).update(status=NotificationStatus.QUEUED)
-    candidates = (
-        Notification.objects.filter(status=NotificationStatus.QUEUED)
-        .alias(tried_at=Coalesce("last_attempt_at", "created_at"))
-        .filter(tried_at__lt=now - timedelta(seconds=RETRY_BASE_SECONDS))
-        .order_by("pk")[:2000]
-    )
-    due = [
-        n.pk
-        for n in candidates.only("pk", "attempts", "last_attempt_at", "created_at")
-        if (n.last_attempt_at or n.created_at)
-        + timedelta(seconds=RETRY_BASE_SECONDS * 2 ** max(n.attempts - 1, 0))
-        < now
-    ][:500]
-    for notification_id in due:
-        send_notification_task.enqueue(notification_id=notification_id)
-    return len(due)
+    ).update(status=NotificationStatus.QUEUED, next_attempt_at=now)
+    due = Notification.objects.filter(status=NotificationStatus.QUEUED, next_attempt_at__lte=now)[
+        :DUE_COUNT_CAP
+    ].count()
+    if due:
+        with transaction.atomic():
+            drain_kick(notifications_drain_task)
+    return due
 
 
 @transaction.atomic
 def notification_resend(*, notification_id: int) -> None:
-    """An admin asks to try a failed notification again."""
-    from amends.notify.tasks import send_notification_task
+    """An admin asks to try a failed notification again: queued, due at once, attempts from 0."""
+    from amends.notify.tasks import notifications_drain_task
 
     updated = Notification.objects.filter(
         pk=notification_id, status__in=[NotificationStatus.FAILED, NotificationStatus.QUEUED]
-    ).update(status=NotificationStatus.QUEUED, attempts=0, error="")
+    ).update(status=NotificationStatus.QUEUED, attempts=0, error="", next_attempt_at=clock.now())
     if updated:
-        send_notification_task.enqueue(notification_id=notification_id)
+        drain_kick(notifications_drain_task)

@@ -3,13 +3,11 @@ the relay, reached through Django's SMTP backend exactly as in production. The t
 backend sends each notification the moment it is queued."""
 
 import smtplib
-import socket
 from datetime import timedelta
-from email import message_from_bytes, policy
+from email import policy
 from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
@@ -21,73 +19,9 @@ from amends.core import clock
 from amends.notify.mailheaders import REFERENCES_CAP, IdListHeader, thread_headers
 from amends.notify.models import Notification, NotificationStatus
 from amends.notify.services import CUSTOMER_EVENTS, notifications_retry_stuck
+from amends.notify.tests.smtp_sink import free_port, smtp_mailer
 
 pytestmark = pytest.mark.django_db
-
-
-class Sink:
-    """Collects what it accepts. `refuse(phase, reply)` answers the next MAIL, RCPT or DATA
-    with `reply` once (the next mail after it goes through)."""
-
-    port: int
-
-    def __init__(self) -> None:
-        self.received: list[EmailMessage] = []
-        self._refusals: dict[str, list[str]] = {"MAIL": [], "RCPT": [], "DATA": []}
-
-    def refuse(self, phase: str, reply: str) -> None:
-        self._refusals[phase].append(reply)
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.received if m["To"] == address]
-
-    async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        if self._refusals["MAIL"]:
-            return self._refusals["MAIL"].pop(0)
-        envelope.mail_from = address
-        envelope.mail_options.extend(mail_options)
-        return "250 OK"
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self._refusals["RCPT"]:
-            return self._refusals["RCPT"].pop(0)
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self._refusals["DATA"]:
-            return self._refusals["DATA"].pop(0)
-        message = message_from_bytes(envelope.original_content, policy=policy.default)
-        message.raw = envelope.original_content  # type: ignore[attr-defined]  # the bytes as sent
-        self.received.append(message)
-        return "250 2.0.0 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _smtp_mailer(port: int) -> dict:
-    return {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-
-
-@pytest.fixture
-def sink(settings):
-    """The outbound relay: every mail the app sends goes to this SMTP server."""
-    handler = Sink()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port(), decode_data=False)
-    controller.start()
-    handler.port = controller.port
-    settings.MAILERS = _smtp_mailer(controller.port)
-    yield handler
-    controller.stop()
 
 
 def _customer_mail(case, *, message_id: str, body: str = "Thanks, that helps."):
@@ -286,7 +220,7 @@ def test_a_temporary_refusal_keeps_it_queued_and_a_retry_sends_the_same_mail(sin
 
 def test_while_the_mail_server_is_down_mail_stays_queued(settings, sink, case, agent):
     # given the relay unreachable (nothing listens on its port)
-    settings.MAILERS = _smtp_mailer(_free_port())
+    settings.MAILERS = smtp_mailer(free_port())
     # when the agent replies
     lifecycle.case_reply(case=case, actor=agent, body="Here is what we found.")
     # then the reply is queued for another try with the reason, and nobody is alarmed
@@ -295,7 +229,7 @@ def test_while_the_mail_server_is_down_mail_stays_queued(settings, sink, case, a
     assert "ConnectionRefusedError" in waiting.error
     assert not Notification.objects.filter(event="delivery_failed").exists()
     # when the relay is back and the retry job runs
-    settings.MAILERS = _smtp_mailer(sink.port)
+    settings.MAILERS = smtp_mailer(sink.port)
     clock.freeze(clock.now() + timedelta(minutes=2))
     assert notifications_retry_stuck() == 1
     # then the customer gets it
@@ -385,3 +319,27 @@ def test_the_case_page_shows_each_mail_to_the_customer_with_its_status(sink, cli
     assert section.index(f'id="mail-{reply.pk}"') < section.index(f'id="mail-{ack.pk}"')
     assert "Failed" in section and "550 5.1.1 No such user" in section and "Sent" in section
     assert reply.subject in section and ack.subject in section
+
+
+def test_header_classes_made_once_build_the_same_bytes(hebrew_case):
+    """_email_for builds under fast_policy; the bytes are those of the email package's own."""
+    import email.policy
+
+    from django.core.mail import EmailMultiAlternatives
+
+    from amends.notify.services import _email_for
+
+    # given a Hebrew mail (encoded subject) with long References and In-Reply-To
+    notification = Notification.objects.get(case=hebrew_case, event="received")
+    notification.references = " ".join(f"<{i:02d}{'x' * 60}@example.com>" for i in range(5))
+    notification.in_reply_to = f"<04{'x' * 60}@example.com>"
+    mail = _email_for(notification)
+    mail.extra_headers["Date"] = "Sun, 29 Nov 2026 10:00:00 +0000"
+    # when it is built both ways
+    ours = mail.message(policy=email.policy.SMTP)
+    theirs = EmailMultiAlternatives.message(mail, policy=email.policy.SMTP)
+    # then the bytes are the same (but for the random multipart boundary)
+    assert ours.as_bytes().replace(ours.get_boundary().encode(), b"=B=") == theirs.as_bytes().replace(
+        theirs.get_boundary().encode(), b"=B="
+    )
+    assert b"=?utf-8?" in ours.as_bytes()  # the subject, encoded

@@ -61,7 +61,8 @@ def test_stuck_notifications_are_queued_again(case, mailoutbox):
     from amends.core import clock
     from amends.notify.services import notifications_retry_stuck
 
-    # given an acknowledgement whose task was lost ten minutes ago
+    # given an acknowledgement queued ten minutes ago that no drain run took (committed just
+    # after a run's last look, or queued before an upgrade)
     ten_minutes_ago = clock.now() - timedelta(minutes=10)
     Notification.objects.update(
         status=NotificationStatus.QUEUED, created_at=ten_minutes_ago, last_attempt_at=ten_minutes_ago
@@ -72,25 +73,6 @@ def test_stuck_notifications_are_queued_again(case, mailoutbox):
     # then it is sent (tests run tasks inline) and not queued again
     assert len(mailoutbox) == sent_before + 1
     assert notifications_retry_stuck() == 0
-
-
-def test_retry_waits_longer_after_each_attempt(case):
-    from datetime import timedelta
-
-    from amends.core import clock
-    from amends.notify.services import notifications_retry_stuck
-
-    # given a notification that failed its 4th attempt three minutes ago: next try after 8 minutes
-    three_minutes_ago = clock.now() - timedelta(minutes=3)
-    Notification.objects.update(
-        status=NotificationStatus.QUEUED,
-        attempts=4,
-        created_at=clock.now() - timedelta(hours=1),
-        last_attempt_at=three_minutes_ago,
-    )
-    assert notifications_retry_stuck() == 0
-    clock.freeze(clock.now() + timedelta(minutes=6))
-    assert notifications_retry_stuck() == 1
 
 
 def test_a_worker_that_died_while_sending_does_not_strand_the_mail(case, mailoutbox):
@@ -111,3 +93,28 @@ def test_mail_carries_our_message_id(case, mailoutbox):
     notification = Notification.objects.get()
     assert notification.message_id.endswith("@amends.localhost>")
     assert mailoutbox[0].extra_headers["Message-ID"] == notification.message_id
+
+
+def test_the_acknowledgement_of_a_new_case_threads_without_a_lookup(
+    make_case, settings, django_assert_num_queries
+):
+    from amends.cases.choices import Channel
+    from amends.notify.services import customer_notify
+
+    # given a case opened by an email whose Message-ID is on its first message
+    case = make_case(channel=Channel.EMAIL, email="noa@example.com")
+    first = case.messages.get()
+    first.email_message_id = "CAFk3y+first@mail.gmail.com"
+    first.save(update_fields=["email_message_id"])
+    Notification.objects.filter(case=case).delete()  # as it stands inside the intake
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queue, not send
+    looked_up = customer_notify(case=case, event="received", to_address="noa@example.com")
+    looked_up.delete()
+    # when the acknowledgement is queued with the opening message given
+    with django_assert_num_queries(2):  # the insert, and whether a drain run waits
+        given = customer_notify(
+            case=case, event="received", to_address="noa@example.com", first_message=first
+        )
+    # then its threading headers are the ones the lookup finds
+    assert (given.in_reply_to, given.references) == (looked_up.in_reply_to, looked_up.references)
+    assert given.in_reply_to == "<CAFk3y+first@mail.gmail.com>"
