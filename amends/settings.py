@@ -224,6 +224,14 @@ AMENDS_FORM_RATE_LIMIT = env_int("AMENDS_FORM_RATE_LIMIT", 10)  # submissions pe
 AMENDS_FORM_RATE_WINDOW = env_int("AMENDS_FORM_RATE_WINDOW", 600)  # seconds
 AMENDS_TRUSTED_PROXY_HEADER = os.environ.get("AMENDS_TRUSTED_PROXY_HEADER", "")
 
+# --- Customer portal (docs/subsystems/portal.md) ---------------------------------------
+AMENDS_PORTAL_SIGNIN_MINUTES = env_int("AMENDS_PORTAL_SIGNIN_MINUTES", 30)  # sign-in link and code
+AMENDS_PORTAL_CASE_LINK_DAYS = env_int("AMENDS_PORTAL_CASE_LINK_DAYS", 90)  # link in each mail
+AMENDS_PORTAL_SESSION_HOURS = env_int("AMENDS_PORTAL_SESSION_HOURS", 12)  # then sign in again
+AMENDS_PORTAL_SIGNIN_ADDRESS_LIMIT = env_int("AMENDS_PORTAL_SIGNIN_ADDRESS_LIMIT", 5)  # per address
+AMENDS_PORTAL_SIGNIN_CLIENT_LIMIT = env_int("AMENDS_PORTAL_SIGNIN_CLIENT_LIMIT", 20)  # per client
+AMENDS_PORTAL_SIGNIN_WINDOW = env_int("AMENDS_PORTAL_SIGNIN_WINDOW", 3600)  # seconds
+
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

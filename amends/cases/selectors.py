@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -205,3 +206,46 @@ def case_public_messages(*, case: Case) -> QuerySet[Message]:
 
 def category_list_active() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True).order_by("position", "code")
+
+
+# The customer portal's funnels. A customer reaches a case only through their own customer id
+# (and, for a case-bound link, the case ids granted to the session); anything else is a 404
+# that reads the same as a case that does not exist.
+
+
+def case_list_for_customer(*, customer_id: int, case_ids: list[str] | None = None) -> QuerySet[Case]:
+    """The customer's cases, newest first; `case_ids` (public ids) narrows them to those granted."""
+    qs = Case.objects.filter(customer_id=customer_id).select_related("owner")
+    if case_ids is not None:
+        qs = qs.filter(public_id__in=case_ids)
+    return qs.order_by("-created_at", "-id")
+
+
+def case_get_for_customer(
+    *, customer_id: int, public_id: UUID | str, case_ids: list[str] | None = None
+) -> Case:
+    """One of the customer's cases; another customer's case or an unknown id → 404."""
+    try:
+        return (
+            case_list_for_customer(customer_id=customer_id, case_ids=case_ids)
+            .select_related("customer")
+            .get(public_id=public_id)
+        )
+    except (Case.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise Http404 from exc
+
+
+def attachment_get_for_customer(
+    *, customer_id: int, public_id: UUID | str, case_ids: list[str] | None = None
+) -> Attachment:
+    """An attachment on a message the customer may see (never on an internal note) of one of
+    their cases; anything else → 404."""
+    qs = Attachment.objects.filter(message__case__customer_id=customer_id).exclude(
+        message__kind=MessageKind.NOTE
+    )
+    if case_ids is not None:
+        qs = qs.filter(message__case__public_id__in=case_ids)
+    try:
+        return qs.get(public_id=public_id)
+    except (Attachment.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise Http404 from exc

@@ -1,6 +1,7 @@
 """Reads for customers."""
 
 from amends.customers.models import Customer, IdentityKind
+from amends.customers.services import normalise_email
 
 
 def customer_contact(customer: Customer) -> dict[str, list[str]]:
@@ -14,3 +15,11 @@ def customer_contact(customer: Customer) -> dict[str, list[str]]:
 def customer_email(customer: Customer) -> str | None:
     emails = customer_contact(customer)[IdentityKind.EMAIL]
     return emails[0] if emails else None
+
+
+def customer_get_by_email(*, email: str) -> Customer | None:
+    """The customer who owns this email address (normalised as intake stores it), or None."""
+    value = normalise_email(email)
+    if not value:
+        return None
+    return Customer.objects.filter(identities__kind=IdentityKind.EMAIL, identities__value=value).first()

@@ -87,3 +87,47 @@ class FollowUpForm(BootstrapFormMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
     )
+
+
+class SignInForm(BootstrapFormMixin, forms.Form):
+    email = forms.EmailField(
+        label=_("Your email address"),
+        help_text=_("The address you used when you contacted us."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr", "autofocus": True}),
+    )
+
+
+class CodeForm(BootstrapFormMixin, forms.Form):
+    email = forms.EmailField(
+        label=_("Your email address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
+    )
+    code = forms.CharField(
+        label=_("The code from the email"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "dir": "ltr", "size": 8}
+        ),
+    )
+
+
+class CustomerMessageForm(BootstrapFormMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Your message"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
+        error_messages={"required": _("Please write your message.")},
+    )
+    attachments = MultipleFileField(label=_("Attachments (photos, receipts, documents)"))
+
+
+class ManagerRequestForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Why would you like to speak to a manager?"),
+        help_text=_("A team lead will read this and contact you."),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+        error_messages={
+            "required": _("Please tell us in a few words why you would like to speak to a manager.")
+        },
+    )

@@ -1,0 +1,128 @@
+"""The customer's case folder (R-CR-2): their cases, each with its whole public story."""
+
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from amends.cases.choices import Channel, Status
+from amends.cases.services.customer_requests import case_customer_manager_request
+from amends.cases.services.lifecycle import case_customer_message
+from amends.core.errors import DomainError
+from amends.core.forms import apply_domain_error
+from amends.portal.forms import CustomerMessageForm, ManagerRequestForm
+from amends.portal.ratelimit import rate_limit_hit
+from amends.portal.selectors import (
+    portal_attachment_get,
+    portal_case_folder,
+    portal_case_get,
+    portal_case_list,
+)
+from amends.portal.views_signin import customer_required
+
+
+@customer_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    cases = portal_case_list(viewer=request.viewer)  # type: ignore[attr-defined]
+    return render(request, "portal/cases.html", {"cases": cases, "viewer": request.viewer})  # type: ignore[attr-defined]
+
+
+def _case_page(request: HttpRequest, public_id: UUID, *, status: int = 200, **forms) -> HttpResponse:
+    folder = portal_case_folder(viewer=request.viewer, public_id=public_id)  # type: ignore[attr-defined]
+    context = {
+        "folder": folder,
+        "case": folder.case,
+        "viewer": request.viewer,  # type: ignore[attr-defined]
+        "can_write": folder.case.status != Status.CLOSED,
+        "message_form": forms.get("message_form") or CustomerMessageForm(),
+        "manager_form": forms.get("manager_form") or ManagerRequestForm(),
+        "manager_open": "manager_form" in forms,
+        "max_files": settings.AMENDS_ATTACHMENT_MAX_COUNT,
+        "max_mb": settings.AMENDS_ATTACHMENT_MAX_BYTES // (1024 * 1024),
+    }
+    return render(request, "portal/case.html", context, status=status)
+
+
+@customer_required
+def case_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _case_page(request, public_id)
+
+
+def _too_fast(request: HttpRequest) -> bool:
+    return rate_limit_hit(
+        request=request,
+        scope="portal-write",
+        limit=settings.AMENDS_FORM_RATE_LIMIT,
+        window=settings.AMENDS_FORM_RATE_WINDOW,
+    )
+
+
+@require_POST
+@customer_required
+def case_message(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Add a message (and files) to the case; a waiting or resolved case opens again."""
+    case = portal_case_get(viewer=request.viewer, public_id=public_id)  # type: ignore[attr-defined]
+    form = CustomerMessageForm(request.POST, request.FILES)
+    if _too_fast(request):
+        form.add_error(
+            None, _("You have sent a lot in a short time. Please wait a few minutes and try again.")
+        )
+        return _case_page(request, public_id, status=429, message_form=form)
+    if form.is_valid():
+        try:
+            case_customer_message(
+                case=case,
+                body=form.cleaned_data["body"],
+                channel=Channel.WEB,
+                attachments=form.cleaned_data["attachments"],
+            )
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("Your message has been added to your case. We will answer soon."))
+            return redirect("portal:case", public_id=case.public_id)
+    return _case_page(request, public_id, status=400, message_form=form)
+
+
+@require_POST
+@customer_required
+def case_manager(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """'I want to speak to a manager' (R-EM-2): the team lead is told at once, with the reason."""
+    case = portal_case_get(viewer=request.viewer, public_id=public_id)  # type: ignore[attr-defined]
+    form = ManagerRequestForm(request.POST)
+    if _too_fast(request):
+        form.add_error(
+            None, _("You have sent a lot in a short time. Please wait a few minutes and try again.")
+        )
+        return _case_page(request, public_id, status=429, manager_form=form)
+    if form.is_valid():
+        try:
+            case_customer_manager_request(case=case, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("A team lead has been told and will contact you. Your reason is now part of your case."),
+            )
+            return redirect("portal:case", public_id=case.public_id)
+    return _case_page(request, public_id, status=400, manager_form=form)
+
+
+@customer_required
+def attachment_download(request: HttpRequest, public_id: UUID) -> FileResponse:
+    """A file on the customer's own case, always as a download that cannot run in our origin."""
+    attachment = portal_attachment_get(viewer=request.viewer, public_id=public_id)  # type: ignore[attr-defined]
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
