@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from amends.mail.models import Via
-from amends.mail.services import MailTooLarge, inbound_store
+from amends.mail.store import MailTooLarge, inbound_store
 
 logger = logging.getLogger(__name__)
 

@@ -4,13 +4,14 @@ import io
 import smtplib
 import socket
 import sys
+import tracemalloc
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from amends.mail import listener as listener_module
 from amends.mail.models import InboundMail, Via
-from amends.mail.services import MailTooLarge, inbound_store
+from amends.mail.store import MailTooLarge, inbound_raw, inbound_store, inbound_store_many
 
 MAIL = (
     b"From: Mary Customer <mary@example.com>\r\n"
@@ -75,11 +76,81 @@ def test_mailgate_exit_codes_follow_sysexits(monkeypatch, settings):
 
 @pytest.mark.django_db
 def test_mailgate_says_tempfail_when_the_database_cannot_store(monkeypatch):
-    def down(*args, **kwargs):
+    def down(execute, sql, params, many, context):  # the edge between Amends and its database
         raise DatabaseError("could not connect to server")
 
-    monkeypatch.setattr(InboundMail.objects, "get_or_create", down)  # the database edge
-    assert _mailgate(monkeypatch, MAIL) == 75
+    with connection.execute_wrapper(down):
+        assert _mailgate(monkeypatch, MAIL) == 75
+    assert not InboundMail.objects.exists()
+
+
+@pytest.mark.django_db
+def test_several_messages_are_stored_in_one_go_each_once():
+    # given one message already stored
+    inbound_store(raw=MAIL, via=Via.PIPE)
+    other = MAIL.replace(b"abc-1", b"abc-2")
+
+    # when a chunk brings it again, a new one, and the new one twice
+    created = inbound_store_many(raws=[MAIL, other, other], via=Via.IMAP, mailbox="care")
+
+    # then
+    assert created == [False, True, False]
+    assert sorted(InboundMail.objects.values_list("message_id", "via")) == [
+        ("abc-1@example.com", Via.PIPE),
+        ("abc-2@example.com", Via.IMAP),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_chunk_is_all_or_nothing(settings):
+    settings.AMENDS_MAIL_MAX_BYTES = len(MAIL)
+    with pytest.raises(MailTooLarge):
+        inbound_store_many(raws=[MAIL, MAIL + b"more"], via=Via.IMAP)
+    assert not InboundMail.objects.exists()
+
+
+@pytest.mark.django_db
+def test_every_byte_value_comes_back_exactly():
+    """NUL, 8-bit and lone CRs: the raw bytes go to the database and back unchanged (on
+    PostgreSQL bound and read in binary, not through Django's usual hex text)."""
+    raw = MAIL + bytes(range(256)) * 4096 + b"\r\r\n\x00"
+    row, created = inbound_store(raw=raw, via=Via.SMTP)
+    assert created and inbound_raw(mail_id=row.pk) == raw
+    assert bytes(InboundMail.objects.get(pk=row.pk).raw) == raw
+
+
+@pytest.mark.django_db
+def test_a_big_message_is_stored_and_read_without_copies_of_it():
+    """The bytes are hashed and handed to the database driver as they are: up to its INSERT
+    and during it, Python allocates a small fraction of the message (not its hex text, nor a
+    copy per layer); reading it back allocates the bytes themselves and little more."""
+    raw = MAIL + b"x" * (8 * 2**20)
+    inbound_store(raw=MAIL.replace(b"abc-1", b"warm-up"), via=Via.PIPE)  # imports, connection
+    peaks = {}
+
+    def measure(execute, sql, params, many, context):  # the processing run comes after it
+        if sql.startswith("INSERT") and InboundMail._meta.db_table in sql and not peaks:
+            peaks["before the INSERT"] = tracemalloc.get_traced_memory()[1]
+            tracemalloc.reset_peak()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                peaks["during the INSERT"] = tracemalloc.get_traced_memory()[1]
+        return execute(sql, params, many, context)
+
+    tracemalloc.start()
+    try:
+        with connection.execute_wrapper(measure):
+            row, _ = inbound_store(raw=raw, via=Via.PIPE)
+        tracemalloc.reset_peak()
+        held = tracemalloc.get_traced_memory()[0]  # what the processing run left behind
+        read = inbound_raw(mail_id=row.pk)
+        peaks["reading it back"] = tracemalloc.get_traced_memory()[1] - held
+    finally:
+        tracemalloc.stop()
+    assert read == raw
+    assert peaks["before the INSERT"] < len(raw) / 4 and peaks["during the INSERT"] < len(raw) / 4, peaks
+    assert peaks["reading it back"] < len(raw) * 1.25, peaks
 
 
 def _free_port() -> int:
