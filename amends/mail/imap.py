@@ -1,13 +1,14 @@
 """The IMAP poller: mail in from the mailboxes configured in the admin (docs/subsystems/mail.md,
 "Receiving by IMAP").
 
-A message is marked \\Seen (and moved, when the mailbox has a "move to" folder) only after
-``inbound_store`` has committed it. A crash or a lost connection between the two leaves the
-message unread on the server; the next run fetches it again and ``inbound_store`` recognises
-it (same Message-ID and SHA-256), so it is stored once and never lost. A message the database
-refused stays unread for the next run. Only the standard library's imaplib is used.
+Messages are fetched and stored a chunk at a time (one FETCH, one transaction, one STORE). A
+message is marked \\Seen (and moved, when the mailbox has a "move to" folder) only after
+``inbound_store_many`` has committed its chunk. A crash or a lost connection between the two
+leaves the messages unread on the server; the next run fetches them again and the store
+recognises them (same Message-ID and SHA-256), so each is stored once and never lost. A chunk
+the database refused stays unread for the next run. Only the standard library's imaplib is used.
 
-Depends on amends.mail.models and amends.mail.services (inbound_store), amends.core.clock.
+Depends on amends.mail.models and amends.mail.store (inbound_store_many), amends.core.clock.
 """
 
 import base64
@@ -23,13 +24,18 @@ from django.db import DatabaseError
 
 from amends.core import clock
 from amends.mail.models import Mailbox, Via
-from amends.mail.services import MailTooLarge, inbound_store
+from amends.mail.store import inbound_store_many
 
 logger = logging.getLogger(__name__)
 
 # Unread and not deleted by someone: a \Deleted message is on its way out, not new mail.
 SEARCH = "UNSEEN UNDELETED"
 FETCH_SIZE = re.compile(rb"UID (\d+)|RFC822\.SIZE (\d+)")
+FETCH_UID = re.compile(rb"\bUID (\d+)")
+# Messages fetched, stored in one transaction and marked per round trip: at most this many,
+# and this many bytes (one larger message goes alone).
+CHUNK_MESSAGES = 100
+CHUNK_BYTES = 8 * 1024 * 1024
 
 
 class PollError(Exception):
@@ -125,67 +131,113 @@ def _take(conn: imaplib.IMAP4, mailbox: Mailbox, result: PollResult) -> None:
     if not batch:
         return
     sizes = _sizes(_ok(conn.uid("fetch", b",".join(batch), "(RFC822.SIZE)"), "size fetch failed"))
+    wanted = []
     for uid in batch:
         if sizes.get(uid, 0) > settings.AMENDS_MAIL_MAX_BYTES:
             _too_large(conn, uid, sizes[uid], mailbox, result)
-            continue
-        raw = _body(_ok(conn.uid("fetch", uid, "(BODY.PEEK[])"), f"cannot fetch message UID {uid.decode()}"))
-        if raw is None:
-            continue  # expunged by someone else since the search
-        try:
-            _, created = inbound_store(raw=raw, via=Via.IMAP, mailbox=mailbox.name)
-        except MailTooLarge:
-            _too_large(conn, uid, len(raw), mailbox, result)
-            continue
-        except DatabaseError as exc:  # end the run: the next message would meet the same database
-            raise PollError(
-                f"message UID {uid.decode()} not stored, left unread for the next run: {_describe(exc)}"
-            ) from exc
-        if created:
-            result.stored += 1
         else:
-            result.duplicates += 1
-        _done(conn, uid, mailbox, capabilities, result)
+            wanted.append(uid)
+    for chunk in _chunks(wanted, sizes):
+        _take_chunk(conn, chunk, mailbox, capabilities, result)
+
+
+def _chunks(uids: list[bytes], sizes: dict[bytes, int]) -> list[list[bytes]]:
+    """UIDs in runs of at most CHUNK_MESSAGES messages and CHUNK_BYTES (a bigger message
+    alone): one FETCH, one transaction and one STORE per run instead of per message."""
+    chunks: list[list[bytes]] = []
+    total = 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        if not chunks or total + size > CHUNK_BYTES or len(chunks[-1]) >= CHUNK_MESSAGES:
+            chunks.append([])
+            total = 0
+        chunks[-1].append(uid)
+        total += size
+    return chunks
+
+
+def _take_chunk(
+    conn: imaplib.IMAP4, chunk: list[bytes], mailbox: Mailbox, capabilities: set[str], result: PollResult
+) -> None:
+    """Fetch a run of messages, store them in one transaction, then mark them \\Seen (and
+    move them): the server is changed only after the commit."""
+    fetched = _bodies(
+        _ok(conn.uid("fetch", _uid_set(chunk), "(BODY.PEEK[])"), f"cannot fetch {_named(chunk)}")
+    )
+    uids = [uid for uid in chunk if uid in fetched]  # the others were expunged since the search
+    for uid in [uid for uid in uids if len(fetched[uid]) > settings.AMENDS_MAIL_MAX_BYTES]:
+        uids.remove(uid)
+        _too_large(conn, uid, len(fetched[uid]), mailbox, result)
+    if not uids:
+        return
+    try:
+        created = inbound_store_many(raws=[fetched[uid] for uid in uids], via=Via.IMAP, mailbox=mailbox.name)
+    except DatabaseError as exc:  # end the run: the next chunk would meet the same database
+        raise PollError(f"{_named(uids)} not stored, left unread for the next run: {_describe(exc)}") from exc
+    del fetched
+    result.stored += sum(created)
+    result.duplicates += len(created) - sum(created)
+    _done(conn, uids, mailbox, capabilities, result)
 
 
 def _done(
-    conn: imaplib.IMAP4, uid: bytes, mailbox: Mailbox, capabilities: set[str], result: PollResult
+    conn: imaplib.IMAP4, uids: list[bytes], mailbox: Mailbox, capabilities: set[str], result: PollResult
 ) -> None:
-    """Mark a stored message \\Seen, then move it if the mailbox says so. \\Seen first: if the
-    move fails (a missing folder), the message is not fetched again on every run and new mail
+    """Mark stored messages \\Seen, then move them if the mailbox says so. \\Seen first: if the
+    move fails (a missing folder), they are not fetched again on every run and new mail
     still gets through; the error is recorded for an admin."""
-    number = uid.decode()
-    typ, data = conn.uid("store", uid, "+FLAGS.SILENT", r"(\Seen)")
+    uid_set, named = _uid_set(uids), _named(uids)
+    typ, data = conn.uid("store", uid_set, "+FLAGS.SILENT", r"(\Seen)")
     if typ != "OK":
-        # Stored but still unread: fetched again next run and recognised as a duplicate.
-        result.errors.append(f"message UID {number} stored, but not marked seen: {_text(data)}")
+        # Stored but still unread: fetched again next run and recognised as duplicates.
+        result.errors.append(f"{named} stored, but not marked seen: {_text(data)}")
         return
     if not mailbox.move_to:
         return
     target = _mailbox_name(mailbox.move_to)
     if "MOVE" in capabilities:
-        typ, data = conn.uid("move", uid, target)
+        typ, data = conn.uid("move", uid_set, target)
     else:
-        typ, data = conn.uid("copy", uid, target)
+        typ, data = conn.uid("copy", uid_set, target)
         if typ == "OK":
-            _ok(conn.uid("store", uid, "+FLAGS.SILENT", r"(\Deleted)"), f"cannot delete UID {number}")
+            _ok(conn.uid("store", uid_set, "+FLAGS.SILENT", r"(\Deleted)"), f"cannot delete {named}")
             # Without UIDPLUS, EXPUNGE removes every \Deleted message of the folder: the folder
             # belongs to the poller, and a deleted message was on its way out anyway.
-            _ok(conn.uid("expunge", uid) if "UIDPLUS" in capabilities else conn.expunge(), "expunge failed")
+            _ok(
+                conn.uid("expunge", uid_set) if "UIDPLUS" in capabilities else conn.expunge(),
+                "expunge failed",
+            )
     if typ != "OK":
         reason = _text(data)
-        result.errors.append(f"message UID {number} stored, but not moved to {mailbox.move_to!r}: {reason}")
+        result.errors.append(f"{named} stored, but not moved to {mailbox.move_to!r}: {reason}")
 
 
 def _too_large(conn: imaplib.IMAP4, uid: bytes, size: int, mailbox: Mailbox, result: PollResult) -> None:
     """Over the size limit it can never be stored: flag it and mark it seen, so it is not
     fetched on every run, and leave it in the folder for an admin to deal with."""
     result.too_large += 1
-    _ok(conn.uid("store", uid, "+FLAGS.SILENT", r"(\Seen \Flagged)"), f"cannot flag UID {uid.decode()}")
+    named = _named([uid])
+    _ok(conn.uid("store", uid, "+FLAGS.SILENT", r"(\Seen \Flagged)"), f"cannot flag {named}")
     result.errors.append(
-        f"message UID {uid.decode()} is {size} bytes, over AMENDS_MAIL_MAX_BYTES "
+        f"{named} is {size} bytes, over AMENDS_MAIL_MAX_BYTES "
         f"({settings.AMENDS_MAIL_MAX_BYTES}): not stored, flagged and left in {mailbox.folder!r}"
     )
+
+
+def _uid_set(uids: list[bytes]) -> bytes:
+    """An IMAP sequence set with runs written as ranges: [1, 2, 3, 7] -> b"1:3,7"."""
+    numbers = sorted(int(uid) for uid in uids)
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return b",".join(b"%d" % a if a == b else b"%d:%d" % (a, b) for a, b in runs)
+
+
+def _named(uids: list[bytes]) -> str:
+    return f"message{'s' if len(uids) > 1 else ''} UID {_uid_set(uids).decode()}"
 
 
 def _capabilities(conn: imaplib.IMAP4) -> set[str]:
@@ -209,11 +261,26 @@ def _sizes(data: list) -> dict[bytes, int]:
     return sizes
 
 
-def _body(data: list) -> bytes | None:
+def _bodies(data: list) -> dict[bytes, bytes]:
+    """The message bodies of a UID FETCH answer, by UID. The UID comes before the literal
+    (Dovecot, most servers) or after it, in the line that closes the response."""
+    bodies: dict[bytes, bytes] = {}
+    pending = None
     for item in data:
-        if isinstance(item, tuple) and b"BODY[]" in item[0]:
-            return item[1]
-    return None
+        if isinstance(item, tuple):
+            uid = FETCH_UID.search(item[0])
+            if b"BODY[]" not in item[0]:
+                continue
+            if uid:
+                bodies[uid.group(1)] = item[1]
+            else:
+                pending = item[1]
+        elif pending is not None and isinstance(item, bytes):
+            uid = FETCH_UID.search(item)
+            if uid:
+                bodies[uid.group(1)] = pending
+            pending = None
+    return bodies
 
 
 def _ok(response: tuple[str, list], what: str) -> list:

@@ -9,9 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
 
+from amends.mail import imap as imap_module
 from amends.mail.imap import _mailbox_name, mailbox_poll, mailboxes_poll
 from amends.mail.models import InboundMail, Mailbox, Via
-from amends.mail.services import inbound_store
+from amends.mail.store import inbound_store
 from amends.mail.tests.dovecot import PLAIN_HOST, free_port
 
 pytestmark = pytest.mark.django_db
@@ -217,7 +218,7 @@ def test_a_database_failure_leaves_the_message_unread_for_the_next_run(make_mail
 
     # then
     assert failed.stored == 0 and InboundMail.objects.count() == 0
-    assert "UID 1 not stored, left unread" in failed.error and "disk full" in failed.error
+    assert "messages UID 1:2 not stored, left unread" in failed.error and "disk full" in failed.error
     assert all(SEEN not in flags for flags in imap_account.messages().values())
     mailbox.refresh_from_db()
     assert "disk full" in mailbox.last_error
@@ -226,6 +227,87 @@ def test_a_database_failure_leaves_the_message_unread_for_the_next_run(make_mail
     assert mailbox_poll(mailbox=mailbox).stored == 2
     mailbox.refresh_from_db()
     assert mailbox.last_error == ""
+
+
+def test_messages_are_stored_a_chunk_per_transaction_and_marked_seen_after_it(
+    make_mailbox, imap_account, monkeypatch
+):
+    """Chunks of CHUNK_MESSAGES: one INSERT each. The database refuses the second chunk: the
+    first is stored and marked seen, the rest stays unread for the next run."""
+    # given five messages, chunks of two
+    monkeypatch.setattr(imap_module, "CHUNK_MESSAGES", 2)
+    for n in range(1, 6):
+        imap_account.append(mail(n))
+    mailbox = make_mailbox(imap_account)
+    table = InboundMail._meta.db_table
+    inserts = []
+
+    def refuse_the_second_insert(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("INSERT") and table in sql:
+            inserts.append(sql)
+            if len(inserts) == 2:
+                raise OperationalError("could not write: disk full")
+        return execute(sql, params, many, context)
+
+    # when
+    with connection.execute_wrapper(refuse_the_second_insert):
+        failed = mailbox_poll(mailbox=mailbox)
+
+    # then
+    assert failed.stored == 2 and stored_ids() == ["imap-1@example.com", "imap-2@example.com"]
+    assert "messages UID 3:4 not stored, left unread" in failed.error
+    flags = imap_account.messages()
+    assert [SEEN in flags[message_id(n)] for n in range(1, 6)] == [True, True, False, False, False]
+
+    # and the next run takes the rest, a chunk per INSERT
+    inserts.clear()
+    with connection.execute_wrapper(_counting(inserts, table)):
+        again = mailbox_poll(mailbox=mailbox)
+    assert (again.stored, again.errors, len(inserts)) == (3, [], 2)
+    assert all(SEEN in f for f in imap_account.messages().values())
+
+
+def _counting(inserts: list, table: str):
+    def count(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("INSERT") and table in sql:
+            inserts.append(sql)
+        return execute(sql, params, many, context)
+
+    return count
+
+
+def test_the_same_message_twice_in_one_chunk_is_stored_once(make_mailbox, imap_account):
+    # given the same bytes delivered twice into the folder
+    imap_account.append(mail(1))
+    imap_account.append(mail(1))
+    mailbox = make_mailbox(imap_account)
+
+    # when
+    result = mailbox_poll(mailbox=mailbox)
+
+    # then
+    assert (result.stored, result.duplicates, result.errors) == (1, 1, [])
+    assert InboundMail.objects.count() == 1
+    assert all(SEEN in flags for flags in imap_account.messages().values())
+
+
+def test_fetched_bodies_are_found_by_uid_before_or_after_the_literal():
+    """RFC 3501 lets a server put the UID after the body; imaplib then hands it over in the
+    line that closes the response."""
+    data = [
+        (b"1 (UID 7 BODY[] {5}", b"first"),
+        b")",
+        (b"2 (BODY[] {6}", b"second"),
+        b" UID 9 FLAGS (\\Seen))",
+        (b"3 (UID 11 FLAGS (\\Seen) BODY[] {5}", b"third"),
+        b")",
+    ]
+    assert imap_module._bodies(data) == {b"7": b"first", b"9": b"second", b"11": b"third"}
+
+
+def test_uid_sets_are_written_as_ranges():
+    assert imap_module._uid_set([b"7", b"1", b"2", b"3", b"9", b"10"]) == b"1:3,7,9:10"
+    assert imap_module._named([b"4"]) == "message UID 4"
 
 
 def test_a_message_over_the_size_limit_is_flagged_seen_and_not_stored(make_mailbox, imap_account, settings):
