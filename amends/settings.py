@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -22,11 +23,11 @@ def env_int(name: str, default: int) -> int:
 DEBUG = env_bool("AMENDS_DEBUG", False)
 DEMO_SECRET_KEY = "amends-insecure-demo-key-change-me"
 SECRET_KEY = os.environ.get("AMENDS_SECRET_KEY", DEMO_SECRET_KEY)
-ALLOWED_HOSTS = os.environ.get("AMENDS_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
 # Seals secrets kept in the database (IMAP passwords; amends.core.secrets). Old keys still open
 # what they sealed: list them (comma-separated) while `manage.py mailbox_passwords_reseal` runs.
 AMENDS_SECRETS_KEY = os.environ.get("AMENDS_SECRETS_KEY", SECRET_KEY)
 AMENDS_SECRETS_OLD_KEYS = [k for k in os.environ.get("AMENDS_SECRETS_OLD_KEYS", "").split(",") if k]
+ALLOWED_HOSTS = os.environ.get("AMENDS_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
 # The demo key is public: it is accepted only while the site answers on this machine alone.
 if SECRET_KEY == DEMO_SECRET_KEY and set(ALLOWED_HOSTS) - {"localhost", "127.0.0.1", "[::1]", "testserver"}:
     raise ImproperlyConfigured("Set AMENDS_SECRET_KEY before serving Amends to other machines.")
@@ -62,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise, so static files get the policy too; see docs/decisions/0009.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -71,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so a file response is sandboxed before the CSP middleware sees it.
+    "amends.core.middleware.DownloadSandboxMiddleware",
 ]
 
 ROOT_URLCONF = "amends.urls"
@@ -238,7 +243,30 @@ CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
-SESSION_COOKIE_SECURE = env_bool("AMENDS_SECURE_COOKIES", False)
+# No inline script, style, handler or eval anywhere (docs/decisions/0009-content-security-policy.md).
+# Downloads get their own sandbox policy (core.middleware), /api/docs a wider one (api/api.py).
+_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Report-only is for trying a changed policy on a live site without breaking pages.
+if env_bool("AMENDS_CSP_REPORT_ONLY", False):
+    SECURE_CSP_REPORT_ONLY = _CSP
+else:
+    SECURE_CSP = _CSP
+# HSTS only when the deployment says it is served over HTTPS; Django sends it on secure
+# requests only, so plain-http `make run` never gets it either way.
+AMENDS_HTTPS = env_bool("AMENDS_HTTPS", False)
+if AMENDS_HTTPS:
+    SECURE_HSTS_SECONDS = env_int("AMENDS_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("AMENDS_HSTS_INCLUDE_SUBDOMAINS", False)
+SESSION_COOKIE_SECURE = env_bool("AMENDS_SECURE_COOKIES", AMENDS_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 LOGGING = {

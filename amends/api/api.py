@@ -17,6 +17,11 @@ class TokenAuth(HttpBearer):
         return user
 
 
+# The Swagger UI at /api/docs runs under the site's Content-Security-Policy as it is: ninja's
+# page has no inline script (settings in a JSON data block, start-up in swagger-ui-init.js),
+# its assets are our static files, and it only fetches /api/openapi.json and the API itself
+# (tests/browser/test_csp.py). If an upgrade needs more, widen it for this page alone with
+# `docs_decorator=csp_override({...})`, never in SECURE_CSP (docs/decisions/0009).
 api = NinjaAPI(
     title="Amends API",
     version="1",
