@@ -11,7 +11,8 @@ from amends.cases.services import lifecycle
 from amends.core.models import AuditEvent
 from amends.customers.models import CustomerIdentity
 from amends.mail.models import InboundMail, InboundStatus, Via
-from amends.mail.services import held_accept, inbound_reprocess, inbound_store
+from amends.mail.services import held_accept, inbound_reprocess
+from amends.mail.store import inbound_store
 from amends.notify.models import Notification, NotificationStatus
 
 pytestmark = pytest.mark.django_db
