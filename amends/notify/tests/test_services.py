@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 import pytest
 from django.core import mail
 
@@ -118,3 +120,12 @@ def test_the_acknowledgement_of_a_new_case_threads_without_a_lookup(
     # then its threading headers are the ones the lookup finds
     assert (given.in_reply_to, given.references) == (looked_up.in_reply_to, looked_up.references)
     assert given.in_reply_to == "<CAFk3y+first@mail.gmail.com>"
+
+
+def test_every_customer_mail_carries_the_link_to_its_case_in_the_portal(make_case, client):
+    case = make_case(language="he", email="noa@example.com", full_name="נועה")
+    ack = Notification.objects.get(case=case, event="received")
+    link = next(word for word in ack.body.split() if "/portal/case/" in word)
+    assert link.startswith("http") and "/he/portal/case/" in link  # in the case's language
+    opened = client.get(urlsplit(link).path, follow=True)
+    assert opened.status_code == 200 and case.reference in opened.content.decode()
