@@ -38,7 +38,9 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("AMENDS_CSRF_TRUSTED_ORIGINS",
 SITE_URL = os.environ.get("AMENDS_SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Admin modules are imported by urls.py (autodiscover), not at start-up: mailgate runs as
+    # a process per mail and the worker never serves the admin.
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -5,6 +5,8 @@ from django.views.generic import RedirectView
 
 from amends.api.api import api
 
+admin.autodiscover()  # here, not at start-up (settings: SimpleAdminConfig)
+
 urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1693,16 +1693,17 @@ class MemoryTrail:
 MEMORY_STORE = {
     "mailgate Command.handle": ("amends.mail.management.commands.mailgate:Command", "handle"),
     "inbound_store": ("amends.mail.store", "inbound_store"),
-    "_header_message_id": ("amends.mail.services", "_header_message_id"),
+    "_header_message_id": ("amends.mail.store", "_header_message_id"),
 }
 MEMORY_PROCESS = {
-    "_process": ("amends.mail.services", "_process"),
+    "_process_batch": ("amends.mail.services", "_process_batch"),
+    "inbound_raw (the bytes, read once)": ("amends.mail.services", "inbound_raw"),
     "parse": ("amends.mail.services", "parse"),
-    "thread_case": ("amends.mail.services", "thread_case"),
+    "threads_find": ("amends.mail.services", "threads_find"),
     "_attachments (checked, as uploads)": ("amends.mail.services", "_attachments"),
-    "case_open": ("amends.mail.services", "case_open"),
+    "cases_open": ("amends.mail.services", "cases_open"),
     "attachment_save_all": ("amends.cases.services.intake", "attachment_save_all"),
-    "InboundMail.save": ("amends.mail.models:InboundMail", "save"),
+    "bulk_update_by_pk": ("amends.mail.services", "bulk_update_by_pk"),
 }
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 
 from amends.mail.models import InboundMail, InboundStatus, Mailbox
 from amends.mail.services import inbound_reprocess
+from amends.mail.store import inbound_raw
 
 
 @admin.register(InboundMail)
@@ -42,8 +43,8 @@ class InboundMailAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Download the raw message (.eml)"))
     def download_raw(self, request, queryset):
-        row = queryset.first()
-        response = HttpResponse(bytes(row.raw), content_type="application/octet-stream")
+        row = queryset.defer("raw").first()
+        response = HttpResponse(inbound_raw(mail_id=row.pk), content_type="application/octet-stream")
         response["Content-Disposition"] = f'attachment; filename="inbound-{row.pk}.eml"'
         response["X-Content-Type-Options"] = "nosniff"
         return response

@@ -34,6 +34,7 @@ from amends.customers.models import CustomerIdentity, IdentityKind
 from amends.mail import events
 from amends.mail.models import InboundMail, InboundStatus
 from amends.mail.parsing import ParsedMail, parse
+from amends.mail.store import inbound_raw
 from amends.notify.models import Notification, NotificationStatus
 from amends.sla.services.clocks import sla_config_shared
 
@@ -50,7 +51,7 @@ def inbound_process(*, mail_id: int) -> str:
     Runs once per row (a lock and the status check make a second call a no-op).
     """
     with transaction.atomic():
-        row = InboundMail.objects.select_for_update().filter(pk=mail_id).first()
+        row = InboundMail.objects.select_for_update().defer("raw").filter(pk=mail_id).first()
         if row is None or row.status != InboundStatus.STORED:
             return row.status if row else ""
         _process_batch([row])
@@ -118,7 +119,7 @@ def _process_batch(rows: list[InboundMail]) -> None:
     for row in rows:
         row.attempts += 1
         row.processed_at = now
-        parsed = parse(raws.get(row.pk) or bytes(row.raw))  # parse() never raises
+        parsed = parse(raws.get(row.pk) or inbound_raw(mail_id=row.pk))  # parse() never raises
         row.warnings = parsed.warnings[:50]
         row.from_address = parsed.from_address[:254]
         row.subject = parsed.subject[:500]
@@ -156,7 +157,7 @@ def _process_batch(rows: list[InboundMail]) -> None:
 
 def _raws(rows: list[InboundMail]) -> dict[int, bytes]:
     """The raw bytes of the batch's smaller messages in one query; a large one is read alone
-    when parsed, so a batch never holds more than one big message at a time."""
+    (inbound_raw, in binary) when parsed, so a batch never holds more than one big message."""
     small = [r.pk for r in rows if r.size <= 1024 * 1024]
     if not small:
         return {}
@@ -391,10 +392,15 @@ def _bounce(row: InboundMail, parsed: ParsedMail) -> None:
 @transaction.atomic
 def held_accept(*, mail_id: int, actor: Any) -> InboundMail:
     """An agent confirms a held reply belongs to the case: it becomes a customer message."""
-    row = InboundMail.objects.select_for_update(of=("self",)).select_related("case").get(pk=mail_id)
+    row = (
+        InboundMail.objects.select_for_update(of=("self",))
+        .select_related("case")
+        .defer("raw")
+        .get(pk=mail_id)
+    )
     if row.status != InboundStatus.HELD or row.case is None:
         raise DomainError(_("This email is no longer waiting for a decision."), code="not_held")
-    parsed = parse(bytes(row.raw))
+    parsed = parse(inbound_raw(mail_id=row.pk))
     row.case_message = case_customer_message(
         case=row.case,
         body=_body(parsed),
