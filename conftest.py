@@ -16,9 +16,14 @@ def _clear_cache():
 
     cache.clear()
     yield
+    from django.utils import translation
+
     from amends.core import clock
 
     clock.freeze(None)
+    # A request to /he/… leaves Hebrew active in the thread (LocaleMiddleware activates, nothing
+    # deactivates): the next test would reverse() URLs and render pages in Hebrew.
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -67,8 +67,10 @@ def customer_notify(
     context: dict[str, Any] | None = None,
     to_address: str | None = None,
     first_message: Any = None,
+    queue: bool = True,
 ) -> Notification:
-    """Render what the customer is told about `event` and queue it.
+    """Render what the customer is told about `event` and queue it (``queue=False``: ready but
+    unsaved, for notifications_queue to save a batch of them in one INSERT).
 
     `to_address` saves a lookup when the caller already knows where to write. `first_message`
     is for the acknowledgement of a case opened in this transaction: its opening Message, the
@@ -91,19 +93,29 @@ def customer_notify(
         in_reply_to, references = thread_headers(inbound=[m for m in inbound if m[1]], ours=[])
     else:
         in_reply_to, references = _case_thread(case)
-    return _queue(
-        Notification(
-            case=case,
-            event=event,
-            language=language,
-            to_address=address,
-            subject=" ".join(subject.split())[:255],
-            body=body,
-            body_html=body_html,
-            in_reply_to=in_reply_to,
-            references=references,
-        )
+    notification = Notification(
+        case=case,
+        event=event,
+        language=language,
+        to_address=address,
+        subject=" ".join(subject.split())[:255],
+        body=body,
+        body_html=body_html,
+        in_reply_to=in_reply_to,
+        references=references,
     )
+    return _queue(notification) if queue else _ready(notification)
+
+
+def notifications_queue(notifications: list[Notification]) -> list[Notification]:
+    """Save notifications made with ``queue=False`` in one INSERT and make sure a send run is
+    waiting: bulk intake acknowledges a batch of new cases this way."""
+    Notification.objects.bulk_create(notifications)
+    if any(n.to_address for n in notifications):
+        from amends.notify.tasks import notifications_drain_task
+
+        drain_kick(notifications_drain_task)
+    return notifications
 
 
 def staff_notify(
@@ -145,15 +157,19 @@ def _queue(notification: Notification) -> Notification:
     The Message-ID is made now, not at the first attempt, so a mail queued right after this one
     (the "assigned" after a "received" in one intake) can already name it in References.
     """
-    notification.status = NotificationStatus.QUEUED if notification.to_address else NotificationStatus.SKIPPED
-    notification.created_at = notification.next_attempt_at = clock.now()
-    if notification.to_address:
-        notification.message_id = make_msgid(domain=settings.AMENDS_MAIL_DOMAIN)
-    notification.save()
+    _ready(notification).save()
     if notification.to_address:
         from amends.notify.tasks import notifications_drain_task
 
         drain_kick(notifications_drain_task)
+    return notification
+
+
+def _ready(notification: Notification) -> Notification:
+    notification.status = NotificationStatus.QUEUED if notification.to_address else NotificationStatus.SKIPPED
+    notification.created_at = notification.next_attempt_at = clock.now()
+    if notification.to_address:
+        notification.message_id = make_msgid(domain=settings.AMENDS_MAIL_DOMAIN)
     return notification
 
 

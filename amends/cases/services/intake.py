@@ -24,7 +24,7 @@ from amends.core.errors import DomainError
 from amends.core.i18n import normalise_language
 from amends.core.models import AuditEvent
 from amends.customers.services import customers_match_or_create_many, normalise_email
-from amends.notify.services import customer_notify
+from amends.notify.services import customer_notify, notifications_queue
 from amends.sla.models import CaseClock
 from amends.sla.services.clocks import SlaConfig, case_clock_fields, clocks_plan_open
 
@@ -189,16 +189,21 @@ def cases_open(intakes: list[Intake], *, actor=None) -> list[Case]:
             for intake, case in zip(fresh, cases, strict=True)
         ]
     )
+    acknowledgements = []
     for intake, case, message in zip(fresh, cases, messages, strict=True):
         case.first_message = message  # for the caller's record (the mail it came from)
         attachment_save_all(message=message, checked=intake.checked)
         if intake.acknowledge:  # not for automatic mail or an address over its daily cap (amends.mail)
-            customer_notify(
-                case=case,
-                event="received",
-                to_address=normalise_email(intake.email) if intake.email.strip() else None,
-                first_message=message,  # the whole thread so far: nothing to look up
+            acknowledgements.append(
+                customer_notify(
+                    case=case,
+                    event="received",
+                    to_address=normalise_email(intake.email) if intake.email.strip() else None,
+                    first_message=message,  # the whole thread so far: nothing to look up
+                    queue=False,
+                )
             )
+    notifications_queue(acknowledgements)  # one INSERT for the batch
     opened = iter(cases)
     return [earlier[i.intake_key] if i.intake_key in earlier else next(opened) for i in intakes]
 

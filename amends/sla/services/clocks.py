@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from amends.cases import events
 from amends.cases.models import Case
 from amends.core import clock
+from amends.core.db import bulk_update_by_pk
 from amends.sla.calendars import BusinessCalendar
 from amends.sla.models import (
     ACTIVE_CLOCK_STATES,
@@ -327,8 +328,8 @@ def clocks_follow(*, case: Case, event: str, at: datetime | None = None, save_ca
             .order_by("pk")
         )
         changed = _react(case, event, at, active)
-        if changed:
-            CaseClock.objects.bulk_update(changed, CLOCK_FIELDS)
+        # Not Django's bulk_update: its CASE WHEN per row and field cost ~2 ms for one clock.
+        bulk_update_by_pk(CaseClock, changed, CLOCK_FIELDS)
     return case_clock_fields_refresh(case=case, save=save_case)
 
 
