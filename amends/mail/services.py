@@ -24,7 +24,7 @@ from amends.cases.choices import Channel
 from amends.cases.models import Case
 from amends.cases.services.attachments import attachments_check
 from amends.cases.services.intake import Intake, cases_open, intake_check
-from amends.cases.services.lifecycle import case_customer_message
+from amends.cases.services.lifecycle import CustomerMessage, case_customer_message, customer_messages_add
 from amends.core import clock
 from amends.core.audit import record_event
 from amends.core.db import bulk_update_by_pk
@@ -129,6 +129,7 @@ def _process_batch(rows: list[InboundMail]) -> None:
         {(case.customer_id, w.parsed.from_address) for w, case in zip(works, threads, strict=True) if case}
     )
     openings: list[_Work] = []
+    replies: list[tuple[_Work, Case]] = []
     for work, case in zip(works, threads, strict=True):
         row, parsed = work.row, work.parsed
         if parsed.bounce:
@@ -142,16 +143,14 @@ def _process_batch(rows: list[InboundMail]) -> None:
             if (case.customer_id, parsed.from_address.lower()) not in participants:
                 row.status = InboundStatus.HELD  # spoofed or forwarded: an agent decides
                 continue
-            # No savepoint of ours: case_customer_message is atomic, so a failure rolls back
-            # its own savepoint and leaves the batch's transaction usable.
-            if _guarded(row, _append, row, parsed, case, savepoint=False):
-                continue
-            row.case = None  # a closed case takes no new messages: the mail opens a new case
+            replies.append((work, case))
+            continue
         if parsed.automatic:
             row.status = InboundStatus.IGNORED
             continue
         openings.append(work)
-    _open_all(openings)
+    # A closed case takes no new messages: such a reply opens a new case.
+    _open_all(openings + _append_all(replies))
     bulk_update_by_pk(InboundMail, rows, ROW_FIELDS)
 
 
@@ -187,17 +186,63 @@ def _failed(row: InboundMail, exc: BaseException) -> None:
     row.processed_at = None
 
 
-def _append(row: InboundMail, parsed: ParsedMail, case: Case) -> bool:
-    """A customer's reply on their case; False if the case takes no more messages."""
+def _append_all(replies: list[tuple[_Work, Case]]) -> list[_Work]:
+    """The batch's customer replies added together (customer_messages_add); if that fails, one
+    at a time, so only the message at fault is marked. Returns the replies whose case is
+    closed: they open new cases."""
+    if not replies:
+        return []
+    uploads = [_attachments(work.parsed, work.row) for work, _case in replies]
+    items = [
+        CustomerMessage(
+            case_id=case.pk,
+            body=_body(work.parsed),
+            channel=Channel.EMAIL,
+            checked=attachments_check(files),
+            email_message_id=work.parsed.message_id,
+        )
+        for (work, case), files in zip(replies, uploads, strict=True)
+    ]
+    try:
+        with transaction.atomic():
+            messages = customer_messages_add(items)
+    except Exception:
+        logger.exception("a batch of %d replies failed: trying them one at a time", len(items))
+        messages = None
+    closed = []
+    for index, (work, case) in enumerate(replies):
+        if messages is None:
+            for upload in uploads[index]:
+                upload.seek(0)  # the failed batch read them
+            # No savepoint of ours: case_customer_message is atomic, so a failure rolls back
+            # its own savepoint and leaves the batch's transaction usable.
+            message = _guarded(
+                work.row, _append, work.row, work.parsed, case, uploads[index], savepoint=False
+            )
+            if message is False:
+                closed.append(work)
+            continue
+        if messages[index] is None:
+            work.row.case = None
+            closed.append(work)
+        else:
+            work.row.case_message = messages[index]
+            work.row.status = InboundStatus.PROCESSED
+    return closed
+
+
+def _append(row: InboundMail, parsed: ParsedMail, case: Case, uploads: list) -> bool:
+    """One customer reply on its case; False if the case takes no more messages."""
     try:
         row.case_message = case_customer_message(
             case=case,
             body=_body(parsed),
             channel=Channel.EMAIL,
-            attachments=_attachments(parsed, row),
+            attachments=uploads,
             email_message_id=parsed.message_id,
         )
     except InvalidTransition:
+        row.case = None
         return False
     row.status = InboundStatus.PROCESSED
     return True

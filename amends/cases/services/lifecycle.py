@@ -7,6 +7,8 @@ should be told.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -29,12 +31,14 @@ from amends.cases.locks import case_lock
 from amends.cases.models import Case, Category, Message
 from amends.cases.services.attachments import attachment_save_all, attachments_check
 from amends.core import clock
-from amends.core.audit import record_event
+from amends.core.audit import audit_event, record_event
+from amends.core.db import bulk_update_by_pk
 from amends.core.errors import Conflict, DomainError, InvalidTransition
+from amends.core.models import AuditEvent
 from amends.notify.services import customer_notify
-from amends.sla.services.clocks import clocks_follow
+from amends.sla.services.clocks import clocks_follow, clocks_follow_many
 from amends.sla.services.commitments import commitment_create, commitments_keep_on_update
-from amends.sla.services.followups import followup_schedule, followups_cancel
+from amends.sla.services.followups import followup_schedule, followups_cancel, followups_cancel_many
 
 ACTIVE = (Status.NEW, Status.OPEN, Status.WAITING)
 
@@ -311,32 +315,105 @@ def case_customer_message(
     """A new message from the customer: a waiting or resolved case becomes open again."""
     if not body.strip():
         raise DomainError(_("The message is empty."), code="empty_body", field="body")
-    case = case_lock(case_id=case.pk)
-    _require(case, "customer_message")
     checked = attachments_check(attachments or [])
-    message = Message.objects.create(
-        case=case,
-        kind=MessageKind.INBOUND,
-        channel=channel,
-        author_name=case.customer.full_name,
-        body=body,
-        created_at=clock.now(),
-        email_message_id=email_message_id[:998],
+    item = CustomerMessage(
+        case_id=case.pk, body=body, channel=channel, checked=checked, email_message_id=email_message_id
     )
-    attachment_save_all(message=message, checked=checked)
-    changes: dict[str, tuple[Any, Any]] = {}
-    fields: list[str] = []
-    if case.status in (Status.WAITING, Status.RESOLVED):
-        new_status = Status.OPEN if case.owner_id else Status.NEW
-        changes["status"] = (case.status, new_status)
-        case.status = new_status
-        case.resolved_at = None
-        fields += ["status", "resolved_at"]
-    record_event(name=events.CUSTOMER_REPLIED, target=case, actor_label="customer", changes=changes)
-    fields += clocks_follow(case=case, event=events.CUSTOMER_REPLIED, save_case=False)
-    _save(case, fields)  # one UPDATE for the status and the clock fields
-    followups_cancel(case=case)
-    return message
+    return customer_messages_add([item], refuse=True)[0]
+
+
+@dataclass
+class CustomerMessage:
+    """One message from a customer for customer_messages_add (attachments already checked)."""
+
+    case_id: int
+    body: str
+    channel: str
+    checked: list = dataclass_field(default_factory=list)
+    email_message_id: str = ""
+
+
+def customer_messages_add(items: list[CustomerMessage], *, refuse: bool = False) -> list[Message | None]:
+    """Customer messages on several cases in one go, in the caller's transaction: the cases
+    locked in one query (by primary key, the lock order everywhere), the messages and audit
+    rows inserted in bulk, the clocks moved together (clocks_follow_many), each case saved
+    once, their satisfaction checks cancelled in one statement. A waiting or resolved case
+    becomes open again. For a case that takes no more messages (closed) the answer is None,
+    or, with ``refuse``, InvalidTransition. The email drain adds a batch's replies this way."""
+    now = clock.now()
+    ids = sorted({item.case_id for item in items})
+    cases = {
+        c.pk: c
+        for c in Case.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    taken: list[CustomerMessage] = []
+    changes: list[dict[str, tuple[Any, Any]]] = []
+    for item in items:
+        case = cases[item.case_id]
+        if case.status not in ALLOWED_FROM["customer_message"]:
+            if refuse:
+                _require(case, "customer_message")
+            continue
+        change: dict[str, tuple[Any, Any]] = {}
+        if case.status in (Status.WAITING, Status.RESOLVED):
+            new_status = Status.OPEN if case.owner_id else Status.NEW
+            change["status"] = (case.status, new_status)
+            case.status = new_status
+            case.resolved_at = None
+        taken.append(item)
+        changes.append(change)
+    messages = Message.objects.bulk_create(
+        [
+            Message(
+                case=cases[item.case_id],
+                kind=MessageKind.INBOUND,
+                channel=item.channel,
+                author_name=cases[item.case_id].customer.full_name,
+                body=item.body,
+                created_at=now,
+                email_message_id=item.email_message_id[:998],
+            )
+            for item in taken
+        ]
+    )
+    for item, message in zip(taken, messages, strict=True):
+        attachment_save_all(message=message, checked=item.checked)
+    AuditEvent.objects.bulk_create(
+        [
+            audit_event(
+                name=events.CUSTOMER_REPLIED,
+                target=cases[item.case_id],
+                actor_label="customer",
+                changes=change,
+            )
+            for item, change in zip(taken, changes, strict=True)
+        ]
+    )
+    touched = [cases[pk] for pk in sorted({item.case_id for item in taken})]
+    if touched:
+        clocks_follow_many(cases=touched, event=events.CUSTOMER_REPLIED, at=now)
+        for case in touched:
+            case.updated_at = now
+        bulk_update_by_pk(Case, touched, CUSTOMER_MESSAGE_FIELDS)
+        followups_cancel_many(case_ids=[c.pk for c in touched])
+    by_item = dict(zip(map(id, taken), messages, strict=True))
+    return [by_item.get(id(item)) for item in items]
+
+
+# What a customer message may change on a case (its status, and the clock fields).
+CUSTOMER_MESSAGE_FIELDS = (
+    "status",
+    "resolved_at",
+    "updated_at",
+    "next_due_at",
+    "sla_breached",
+    "first_response_due",
+    "first_response_seconds",
+    "resolution_seconds",
+)
 
 
 @transaction.atomic

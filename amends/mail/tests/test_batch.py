@@ -9,6 +9,7 @@ from amends.cases.choices import Status
 from amends.cases.models import Case
 from amends.cases.services import intake as intake_module
 from amends.cases.services import lifecycle
+from amends.core.models import AuditEvent
 from amends.customers.models import Customer
 from amends.mail.models import InboundMail, InboundStatus, Via
 from amends.mail.services import inbound_process_pending
@@ -143,6 +144,8 @@ def test_a_reply_to_a_closed_case_in_a_batch_opens_a_new_case(answered_case, age
 
 
 def test_a_reply_that_fails_leaves_the_rest_of_the_batch_standing(answered_case, monkeypatch):
+    """The batch's replies fail together: they are tried one at a time, and only the one at
+    fault is marked; nothing half-written stays."""
     case, ours = answered_case
     real = lifecycle.case_customer_message
 
@@ -154,6 +157,15 @@ def test_a_reply_that_fails_leaves_the_rest_of_the_batch_standing(answered_case,
         return real(**kwargs)
 
     monkeypatch.setattr("amends.mail.services.case_customer_message", transaction_atomic_wrapped(fragile))
+    real_batch = lifecycle.customer_messages_add
+
+    def fragile_batch(items, **kwargs):
+        if any("poison" in item.body for item in items):
+            real_batch(items, **kwargs)  # writes, then the database refuses the batch
+            raise RuntimeError("deadlock detected")
+        return real_batch(items, **kwargs)
+
+    monkeypatch.setattr("amends.mail.services.customer_messages_add", fragile_batch)
     bad = stored(mail(sender="dana@example.com", body="A poison reply.", headers={"In-Reply-To": ours}))
     good = stored(mail(sender="dana@example.com", body="A fine reply.", headers={"In-Reply-To": ours}))
     new = stored(mail(sender="z@example.com", body="A new complaint."))
@@ -170,3 +182,19 @@ def transaction_atomic_wrapped(function):
     from django.db import transaction
 
     return transaction.atomic(function)
+
+
+def test_two_replies_to_one_case_in_a_batch_are_both_kept_and_reopen_it_once(answered_case, agent):
+    case, ours = answered_case
+    lifecycle.case_ask(case=case, actor=agent, body="Which address should we send it to?")
+    first = stored(mail(sender="dana@example.com", body="To my office.", headers={"In-Reply-To": ours}))
+    second = stored(mail(sender="dana@example.com", body="Ground floor.", headers={"In-Reply-To": ours}))
+    inbound_process_pending()
+    first, second = (InboundMail.objects.get(pk=r.pk) for r in (first, second))
+    assert first.status == second.status == InboundStatus.PROCESSED
+    assert [m.body for m in case.messages.order_by("pk")][-2:] == ["To my office.", "Ground floor."]
+    case.refresh_from_db()
+    assert case.status == Status.OPEN and case.next_due_at is not None
+    assert case.clocks.filter(kind="next_response", state="running").count() == 1
+    replied = AuditEvent.objects.filter(name="cases.customer_replied", target_id=case.pk).order_by("pk")
+    assert [e.changes for e in replied][-2:] == [{"status": ["waiting", "open"]}, {}]  # reopened once

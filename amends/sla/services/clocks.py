@@ -318,19 +318,39 @@ def clocks_follow(*, case: Case, event: str, at: datetime | None = None, save_ca
     at = at or clock.now()
     if event == events.OPENED:
         _open(case, at)
-    else:
-        # Locked (after the case, the lock order everywhere): the sweeper skips these rows
-        # meanwhile instead of firing on a clock this event is about to stop or move.
-        active = list(
-            case.clocks.select_for_update(of=("self",))
-            .filter(state__in=ACTIVE_CLOCK_STATES)
-            .select_related("calendar", "policy")
-            .order_by("pk")
-        )
-        changed = _react(case, event, at, active)
-        # Not Django's bulk_update: its CASE WHEN per row and field cost ~2 ms for one clock.
-        bulk_update_by_pk(CaseClock, changed, CLOCK_FIELDS)
-    return case_clock_fields_refresh(case=case, save=save_case)
+        return case_clock_fields_refresh(case=case, save=save_case)
+    changed = clocks_follow_many(cases=[case], event=event, at=at)[case.pk]
+    if changed and save_case:
+        Case.objects.filter(pk=case.pk).update(**{name: getattr(case, name) for name in changed})
+    return changed
+
+
+def clocks_follow_many(*, cases: list[Case], event: str, at: datetime) -> dict[int, list[str]]:
+    """clocks_follow for several locked cases and one event (not OPENED): their active clocks
+    read in one query, moved, new ones inserted and changed ones saved in bulk, and each case's
+    due/report fields set on the instance (not saved). Returns, per case id, the fields set."""
+    ids = [c.pk for c in cases]
+    # Locked (after the cases, the lock order everywhere): the sweeper skips these rows
+    # meanwhile instead of firing on a clock this event is about to stop or move.
+    active: dict[int, list[CaseClock]] = {pk: [] for pk in ids}
+    for item in (
+        CaseClock.objects.select_for_update(of=("self",))
+        .filter(case_id__in=ids, state__in=ACTIVE_CLOCK_STATES)
+        .select_related("calendar", "policy")
+        .order_by("pk")
+    ):
+        active[item.case_id].append(item)
+    changed: list[CaseClock] = []
+    new: list[CaseClock] = []
+    for case in cases:
+        changed += _react(case, event, at, active[case.pk], new)
+    # Not Django's bulk_update: its CASE WHEN per row and field cost ~2 ms for one clock.
+    bulk_update_by_pk(CaseClock, changed, CLOCK_FIELDS)
+    CaseClock.objects.bulk_create(new)
+    rows: dict[int, list[dict]] = {pk: [] for pk in ids}
+    for row in CaseClock.objects.filter(case_id__in=ids).values("case_id", *CLOCK_COLUMNS):
+        rows[row["case_id"]].append(row)
+    return {case.pk: list(case_clock_fields(case=case, rows=rows[case.pk])) for case in cases}
 
 
 # sla_config_shared(): None outside a block; inside, [config or None until first read].
@@ -376,7 +396,10 @@ def clocks_plan_open(*, case: Case, at: datetime, config: SlaConfig) -> list[Cas
     return clocks
 
 
-def _react(case: Case, event: str, at: datetime, active: list[CaseClock]) -> list[CaseClock]:
+def _react(
+    case: Case, event: str, at: datetime, active: list[CaseClock], new: list[CaseClock]
+) -> list[CaseClock]:
+    """The clocks this event changes (returned) and starts (added to `new`, unsaved)."""
     changed: list[CaseClock] = []
     by_kind = {c.kind: c for c in active if c.kind != ClockKind.REGULATED}
     regulated = [c for c in active if c.kind == ClockKind.REGULATED]
@@ -406,7 +429,7 @@ def _react(case: Case, event: str, at: datetime, active: list[CaseClock]) -> lis
                 _resume(item, at, escalation_rules())
                 changed.append(item)
     elif event in (events.CUSTOMER_REPLIED, events.REOPENED):
-        changed += _customer_turn(case, event, at, by_kind)
+        changed += _customer_turn(case, event, at, by_kind, new)
     elif event == events.CLOSED:
         for item in active:
             item.state, item.stopped_at, item.next_check_at = ClockState.CANCELLED, at, None
@@ -420,7 +443,9 @@ def _react(case: Case, event: str, at: datetime, active: list[CaseClock]) -> lis
     return changed
 
 
-def _customer_turn(case: Case, event: str, at: datetime, by_kind: dict[str, CaseClock]) -> list[CaseClock]:
+def _customer_turn(
+    case: Case, event: str, at: datetime, by_kind: dict[str, CaseClock], new: list[CaseClock]
+) -> list[CaseClock]:
     """The ball is in our court again: resume paused clocks, start the next-response clock,
     and after a reopen a fresh resolution clock (the regulated ones keep the receipt date)."""
     changed: list[CaseClock] = []
@@ -431,7 +456,6 @@ def _customer_turn(case: Case, event: str, at: datetime, by_kind: dict[str, Case
     policy = policy_for(case)
     if policy is None:
         return changed
-    new = []
     wanted = [ClockKind.NEXT_RESPONSE]
     if ClockKind.RESOLUTION not in by_kind:
         wanted.append(ClockKind.RESOLUTION)
@@ -442,16 +466,17 @@ def _customer_turn(case: Case, event: str, at: datetime, by_kind: dict[str, Case
             item = _start_sla(case, kind, policy, at, escalation_rules())
             if item is not None:
                 new.append(item)
-    CaseClock.objects.bulk_create(new)
     return changed
+
+
+# What case_clock_fields reads of each clock.
+CLOCK_COLUMNS = ("kind", "state", "due_at", "consumed_seconds", "breached_at", "stopped_at")
 
 
 def case_clock_fields_refresh(*, case: Case, save: bool = True) -> list[str]:
     """Copy what the queue sorts on and reports read from the clocks onto the case row;
     returns the fields that changed."""
-    rows = list(
-        case.clocks.values("kind", "state", "due_at", "consumed_seconds", "breached_at", "stopped_at")
-    )
+    rows = list(case.clocks.values(*CLOCK_COLUMNS))
     changed = case_clock_fields(case=case, rows=rows)
     if changed and save:
         Case.objects.filter(pk=case.pk).update(**changed)

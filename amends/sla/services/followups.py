@@ -59,9 +59,13 @@ def _business_days_later(calendar, moment, days: int):
 
 def followups_cancel(*, case: Case) -> None:
     """The case is active again (the customer wrote, an agent reopened): no survey now."""
-    case.followups.filter(status__in=[FollowUpStatus.SCHEDULED, FollowUpStatus.SENT]).update(
-        status=FollowUpStatus.CANCELLED, next_check_at=None
-    )
+    followups_cancel_many(case_ids=[case.pk])
+
+
+def followups_cancel_many(*, case_ids: list[int]) -> None:
+    FollowUp.objects.filter(
+        case_id__in=case_ids, status__in=[FollowUpStatus.SCHEDULED, FollowUpStatus.SENT]
+    ).update(status=FollowUpStatus.CANCELLED, next_check_at=None)
 
 
 def followup_token(followup: FollowUp) -> str:
