@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from amends.core import clock
+from amends.core.db import bulk_create_fast
 from amends.core.i18n import normalise_language
 from amends.customers.models import Customer, CustomerIdentity, IdentityKind
 
@@ -128,14 +129,15 @@ def _match_or_create_many(contacts: list[tuple[str, str, str, str]]) -> list[Cus
         for pair in wanted:
             owner.setdefault(pair, customer)  # the next contact in the batch finds it too
         customers.append(customer)
-    Customer.objects.bulk_create(new_customers)
+    bulk_create_fast(Customer, new_customers)
     for customer in {c.pk: c for c in named}.values():  # matched customers, already saved
         customer.save(update_fields=["full_name"])
-    CustomerIdentity.objects.bulk_create(
+    bulk_create_fast(
+        CustomerIdentity,
         [
             CustomerIdentity(customer=customer, kind=kind, value=value, created_at=now)
             for (kind, value), customer in owner.items()
             if (kind, value) not in existing
-        ]
+        ],
     )
     return customers

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from amends.core import clock
+from amends.core.db import bulk_create_fast
 from amends.core.i18n import is_rtl, normalise_language
 from amends.core.kick import drain_kick
 from amends.customers.selectors import customer_email
@@ -110,7 +111,7 @@ def customer_notify(
 def notifications_queue(notifications: list[Notification]) -> list[Notification]:
     """Save notifications made with ``queue=False`` in one INSERT and make sure a send run is
     waiting: bulk intake acknowledges a batch of new cases this way."""
-    Notification.objects.bulk_create(notifications)
+    bulk_create_fast(Notification, notifications)
     if any(n.to_address for n in notifications):
         from amends.notify.tasks import notifications_drain_task
 

@@ -20,6 +20,7 @@ from amends.cases.services.lifecycle import case_assign
 from amends.cases.services.references import reference_new
 from amends.core import clock
 from amends.core.audit import audit_event
+from amends.core.db import bulk_create_fast
 from amends.core.errors import DomainError
 from amends.core.i18n import normalise_language
 from amends.core.models import AuditEvent
@@ -157,9 +158,10 @@ def cases_open(intakes: list[Intake], *, actor=None) -> list[Case]:
         clocks += planned
         cases.append(case)
     _references_assign(cases)
-    Case.objects.bulk_create(cases)
-    CaseClock.objects.bulk_create(clocks)  # each takes its case's new primary key
-    messages = Message.objects.bulk_create(
+    bulk_create_fast(Case, cases)
+    bulk_create_fast(CaseClock, clocks)  # each takes its case's new primary key
+    messages = bulk_create_fast(
+        Message,
         [
             Message(
                 case=case,
@@ -171,9 +173,10 @@ def cases_open(intakes: list[Intake], *, actor=None) -> list[Case]:
                 email_message_id=intake.email_message_id[:998],  # the acknowledgement threads under it
             )
             for intake, case in zip(fresh, cases, strict=True)
-        ]
+        ],
     )
-    AuditEvent.objects.bulk_create(
+    bulk_create_fast(
+        AuditEvent,
         [
             audit_event(
                 name=events.OPENED,
@@ -187,7 +190,7 @@ def cases_open(intakes: list[Intake], *, actor=None) -> list[Case]:
                 },
             )
             for intake, case in zip(fresh, cases, strict=True)
-        ]
+        ],
     )
     acknowledgements = []
     for intake, case, message in zip(fresh, cases, messages, strict=True):

@@ -32,7 +32,7 @@ from amends.cases.models import Case, Category, Message
 from amends.cases.services.attachments import attachment_save_all, attachments_check
 from amends.core import clock
 from amends.core.audit import audit_event, record_event
-from amends.core.db import bulk_update_by_pk
+from amends.core.db import bulk_create_fast, bulk_update_by_pk
 from amends.core.errors import Conflict, DomainError, InvalidTransition
 from amends.core.models import AuditEvent
 from amends.notify.services import customer_notify
@@ -365,7 +365,8 @@ def customer_messages_add(items: list[CustomerMessage], *, refuse: bool = False)
             case.resolved_at = None
         taken.append(item)
         changes.append(change)
-    messages = Message.objects.bulk_create(
+    messages = bulk_create_fast(
+        Message,
         [
             Message(
                 case=cases[item.case_id],
@@ -377,11 +378,12 @@ def customer_messages_add(items: list[CustomerMessage], *, refuse: bool = False)
                 email_message_id=item.email_message_id[:998],
             )
             for item in taken
-        ]
+        ],
     )
     for item, message in zip(taken, messages, strict=True):
         attachment_save_all(message=message, checked=item.checked)
-    AuditEvent.objects.bulk_create(
+    bulk_create_fast(
+        AuditEvent,
         [
             audit_event(
                 name=events.CUSTOMER_REPLIED,
@@ -390,7 +392,7 @@ def customer_messages_add(items: list[CustomerMessage], *, refuse: bool = False)
                 changes=change,
             )
             for item, change in zip(taken, changes, strict=True)
-        ]
+        ],
     )
     touched = [cases[pk] for pk in sorted({item.case_id for item in taken})]
     if touched:

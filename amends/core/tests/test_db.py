@@ -40,3 +40,27 @@ def test_bulk_update_by_pk_from_plain_objects():
 def test_empty_batches_do_nothing():
     assert bulk_insert(AuditEvent, FIELDS, []) == []
     assert bulk_update_by_pk(AuditEvent, [], ["actor_label"]) == 0
+
+
+def test_bulk_create_fast_writes_what_bulk_create_would(case):
+    from amends.cases.choices import MessageKind
+    from amends.cases.models import Message
+    from amends.core.db import bulk_create_fast
+
+    made = bulk_create_fast(
+        Message,
+        [
+            Message(case=case, kind=MessageKind.INBOUND, author_name="דנה", body=f"n{n}", created_at=AT)
+            for n in range(3)
+        ],
+    )
+    assert all(m.pk for m in made) and len({m.public_id for m in made}) == 3
+    stored = {m.pk: m for m in Message.objects.filter(pk__in=[m.pk for m in made])}
+    for m in made:
+        assert stored[m.pk].body == m.body and stored[m.pk].public_id == m.public_id
+        assert stored[m.pk].case_id == case.pk and stored[m.pk].author_name == "דנה"
+    events = bulk_create_fast(
+        AuditEvent,
+        [AuditEvent(name="x", target_type="case", target_id=1, data={"a": [1, "ב"]}, created_at=AT)],
+    )
+    assert AuditEvent.objects.get(pk=events[0].pk).data == {"a": [1, "ב"]}
