@@ -28,10 +28,11 @@ PostgreSQL child:
     mail (out of office, X-Autoreply, bulk, list); 5% with a 15-80 kB PDF/PNG/JPEG attachment;
     0.3% delivery reports for our notifications. Every mail records what must become of it.
  3. store: each mail through the mailgate command in this process (stdin replaced), timed.
- 4. process: django-tasks-db's Worker (the loop `manage.py db_worker`/`run_worker` runs; without
-    run_worker's periodic-job thread) in this process until it has run the processing tasks;
-    the acknowledgements they queue come next in the queue and wait. Each mail's outcome is
-    checked against what it was written for.
+ 4. process: the drain the worker runs (mail.tasks.inbound_drain_task: inbound_process_pending,
+    50 stored mails to a transaction) until no stored mail is left; the acknowledgements it
+    queues wait for step 5. Each mail's outcome is checked against what it was written for.
+    Then end to end: as many other mails through mailgate in a second (forked) process while
+    this one runs the drain, timed from the first stored to the last taken in.
  5. outbound: the same worker sends the queued acknowledgements (up to --outbound) through
     Django's SMTP backend to an aiosmtpd sink running in another process.
  6. by parts: 500 more mails processed by calling inbound_process directly, the functions it
@@ -1132,6 +1133,62 @@ def process_phase(mails: list[Mail], since: datetime) -> dict:
     }
 
 
+def concurrent_phase(mails: list[Mail]) -> dict:
+    """End to end as it runs in production: the mails go through the mailgate command in a
+    second process (forked) while this process, the worker, runs the drain; timed from the
+    first mail stored to the last one taken in. Both share the machine's two cores."""
+    from django.db import connections
+    from django_tasks_db.models import DBTaskResult
+
+    from amends.mail.models import InboundMail, InboundStatus
+    from amends.mail.services import inbound_process_pending
+    from amends.mail.tasks import DRAIN_BATCHES_PER_RUN
+
+    since = datetime.now(UTC)
+    connections.close_all()  # the child opens its own connection
+    began = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # the storing side: an MTA handing mail to mailgate
+        code = 0
+        try:
+            with open(os.devnull, "w") as quiet:
+                sys.stdout = quiet
+                store_via_mailgate(mails)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    cpu0, stored_done, child_code = time.process_time(), False, None
+    taken = 0
+    while True:
+        n = inbound_process_pending(max_batches=DRAIN_BATCHES_PER_RUN)
+        taken += n
+        if not stored_done:
+            finished, status = os.waitpid(pid, os.WNOHANG)
+            if finished:
+                stored_done, child_code = True, os.waitstatus_to_exitcode(status)
+                stored_wall = time.perf_counter() - began
+        if n == 0:
+            if stored_done and not InboundMail.objects.filter(status=InboundStatus.STORED).exists():
+                break
+            time.sleep(0.005)  # the drain found nothing yet: the storing side is ahead
+    wall = time.perf_counter() - began
+    cpu = time.process_time() - cpu0
+    DBTaskResult.objects.filter(status="READY", task_path="amends.mail.tasks.inbound_drain_task").delete()
+    result = outcomes(mails, since)
+    result.pop("_kind_of")
+    return {
+        "n": len(mails),
+        "wall_s": rounded(wall, 2),
+        "per_s": rounded(len(mails) / wall),
+        "storing_done_after_s": rounded(stored_wall, 2),
+        "storing_exit": child_code,
+        "worker_python_cpu_ms_per_mail": rounded(cpu * 1000 / len(mails), 2),
+        "taken_in_by_the_drain": taken,
+        "checks": result,
+    }
+
+
 # Fixes tried on the bench database only (--what-if), nothing in amends/ changes.
 WHAT_IF_INDEXES = [
     # thread_case and _bounce look notifications up by Message-ID: a sequential scan without it.
@@ -1625,6 +1682,13 @@ def child_main(role: str, opts: argparse.Namespace) -> None:
         f"checks {p['checks']['as_expected']}/{p['checks']['rows']} as expected"
     )
     report["end_to_end_per_s"] = rounded(n / (report["store"]["wall_s"] + p["wall_s"]))
+    log(f"[{role}] end to end: storing and the worker at once, {n:,} more mails")
+    report["concurrent"] = concurrent_phase(maker.batch("c", n))
+    c = report["concurrent"]
+    log(
+        f"[{role}]   {c['per_s']} mails/s; "
+        f"checks {c['checks']['as_expected']}/{c['checks']['rows']} as expected"
+    )
     if role == "postgres":
         if opts.outbound:
             log("[postgres] outbound: the worker sends the acknowledgements")
@@ -1944,11 +2008,16 @@ def print_table(report: dict) -> None:
             r["process"],
             f"{c['as_expected']}/{c['rows']} as expected, {r['process']['queries_per_mail']} queries/mail",
         )
-        verdict = "meets" if r["end_to_end_per_s"] >= TARGET_IN_PER_S else "MISSES"
-        print(
-            f"  {'end to end (store + process)':<60}{r['end_to_end_per_s']:>9.1f}   "
-            f"{verdict} {TARGET_IN_PER_S}/s"
-        )
+        print(f"  {'store, then process (one after the other)':<60}{r['end_to_end_per_s']:>9.1f}")
+        if "concurrent" in r:
+            c = r["concurrent"]
+            verdict = "meets" if c["per_s"] >= TARGET_IN_PER_S else "MISSES"
+            print(
+                f"  {'end to end: mailgate and the worker at once':<44}{c['n']:>7,}{c['wall_s']:>9.1f}"
+                f"{c['per_s']:>9.1f}{c['worker_python_cpu_ms_per_mail']:>14.2f}  "
+                f"{verdict} {TARGET_IN_PER_S}/s, "
+                f"{c['checks']['as_expected']}/{c['checks']['rows']} as expected"
+            )
         if "outbound" in r:
             o = r["outbound"]
             verdict = "meets" if o["per_s"] >= TARGET_OUT_PER_S else "MISSES"
