@@ -59,6 +59,11 @@ CUSTOMER_EVENTS = frozenset(
 )
 # Mail to staff, under notify/email/staff_<event>.txt.
 STAFF_EVENTS = frozenset({"escalated", "promise_reminder", "digest", "delivery_failed"})
+# Customer mail about no case, to an address (address_notify), under notify/email/<event>.txt.
+ADDRESS_EVENTS = frozenset({"signin"})
+# Mail whose body is a live secret (a sign-in link and code): the drain blanks body and
+# body_html once the row is sent or failed for good, so the table keeps no working link.
+SECRET_BODY_EVENTS = frozenset({"signin"})
 
 
 def customer_notify(
@@ -144,6 +149,35 @@ def staff_notify(
             event=event,
             language=language,
             to_address=user.email or "",
+            subject=" ".join(subject.split())[:255],
+            body=body,
+            body_html=body_html,
+        )
+    )
+
+
+def address_notify(
+    *, to_address: str, language: str, event: str = "signin", context: dict[str, Any] | None = None
+) -> Notification:
+    """Queue a customer mail that belongs to no case (the portal's sign-in link), in `language`.
+
+    Call it inside the caller's transaction, like customer_notify: the row and the drain's kick
+    commit with it. For events in SECRET_BODY_EVENTS the drain blanks the stored text once the
+    mail is sent or has failed for good.
+    """
+    if event not in ADDRESS_EVENTS:
+        raise ValueError(f"unknown address event {event!r}")
+    language = normalise_language(language)
+    ctx = {"site_url": settings.SITE_URL, **(context or {})}
+    with translation.override(language):
+        subject = _render_text(f"notify/email/{event}_subject.txt", ctx)
+        body = _render_text(f"notify/email/{event}.txt", ctx) + "\n"
+        body_html = _render_html(body=body, case=None, language=language)
+    return _queue(
+        Notification(
+            event=event,
+            language=language,
+            to_address=to_address,
             subject=" ".join(subject.split())[:255],
             body=body,
             body_html=body_html,
@@ -363,6 +397,13 @@ def _send_and_record(rows: list[Notification]) -> _BatchResult:
         retry.append(notification)
     if retry:
         Notification.objects.bulk_update(retry, ["status", "error", "next_attempt_at"])
+    secret = [n.pk for n in rows if n.event in SECRET_BODY_EVENTS and n.recipient_id is None]
+    if secret:
+        # Sent, or failed for good: the live link and code leave the table. A row going back
+        # to the queue keeps its text for the next attempt.
+        Notification.objects.filter(
+            pk__in=secret, status__in=[NotificationStatus.SENT, NotificationStatus.FAILED]
+        ).update(body="", body_html="")
     return _BatchResult(sent=len(sent), errors=[exc for _n, exc in failed], unreachable=unreachable)
 
 
@@ -504,8 +545,13 @@ def notification_resend(*, notification_id: int) -> None:
     """An admin asks to try a failed notification again: queued, due at once, attempts from 0."""
     from amends.notify.tasks import notifications_drain_task
 
-    updated = Notification.objects.filter(
-        pk=notification_id, status__in=[NotificationStatus.FAILED, NotificationStatus.QUEUED]
-    ).update(status=NotificationStatus.QUEUED, attempts=0, error="", next_attempt_at=clock.now())
+    # A sign-in mail's text is blanked once it failed, and its link would have expired anyway.
+    updated = (
+        Notification.objects.filter(
+            pk=notification_id, status__in=[NotificationStatus.FAILED, NotificationStatus.QUEUED]
+        )
+        .exclude(event__in=SECRET_BODY_EVENTS)
+        .update(status=NotificationStatus.QUEUED, attempts=0, error="", next_attempt_at=clock.now())
+    )
     if updated:
         drain_kick(notifications_drain_task)

@@ -15,10 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -27,9 +25,10 @@ from django.utils.translation import gettext_lazy as _
 from amends.cases.selectors import case_get_by_public_id
 from amends.core import clock
 from amends.core.errors import DomainError
-from amends.core.i18n import is_rtl, normalise_language
+from amends.core.i18n import normalise_language
 from amends.customers.selectors import customer_get_by_email
 from amends.customers.services import normalise_email
+from amends.notify.services import address_notify
 from amends.portal.models import PortalAccess, SignInToken
 
 logger = logging.getLogger(__name__)
@@ -89,7 +88,8 @@ def signin_request(*, email: str, language: str) -> None:
     """Mail a one-time sign-in link and code to the customer who owns `email`, in `language`.
 
     An unknown address does nothing: the caller shows the same answer either way. The mail is
-    sent after the commit, so a rolled-back request sends nothing.
+    queued through notify in this transaction (address_notify), so a rolled-back request sends
+    nothing.
     """
     customer = customer_get_by_email(email=email)
     if customer is None:
@@ -106,37 +106,21 @@ def signin_request(*, email: str, language: str) -> None:
         created_at=now,
         expires_at=now + timedelta(minutes=settings.AMENDS_PORTAL_SIGNIN_MINUTES),
     )
-    message = _signin_mail(
-        to=normalise_email(email), name=customer.full_name, token=token, code=code, language=language
-    )
-    # robust: a mail server error is logged, never shown, or the page would differ for a
-    # known address.
-    transaction.on_commit(message.send, robust=True)
-
-
-def _signin_mail(*, to: str, name: str, token: str, code: str, language: str) -> EmailMultiAlternatives:
-    language = normalise_language(language)
-    with translation.override(language):
+    with translation.override(normalise_language(language)):
         link = settings.SITE_URL.rstrip("/") + reverse("portal:signin-link", kwargs={"token": token})
-        context = {
-            "name": name,
+    # Queued like every notification and sent by the worker: the request never waits for the
+    # mail server (which made a known address slower to answer), and an outage is retried.
+    address_notify(
+        to_address=normalise_email(email),
+        language=language,
+        event="signin",
+        context={
+            "name": customer.full_name,
             "link": link,
             "code": code,
             "minutes": settings.AMENDS_PORTAL_SIGNIN_MINUTES,
-            "language": language,
-            "rtl": is_rtl(language),
-        }
-        subject = " ".join(render_to_string("portal/email/signin_subject.txt", context).split())
-        text = render_to_string("portal/email/signin.txt", context).strip() + "\n"
-        html = render_to_string("portal/email/signin.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        to=[to],
-        headers={"Auto-Submitted": "auto-generated", "Content-Language": language},
+        },
     )
-    message.attach_alternative(html, "text/html")
-    return message
 
 
 def signin_token_check(*, token: str) -> None:

@@ -129,3 +129,41 @@ def test_every_customer_mail_carries_the_link_to_its_case_in_the_portal(make_cas
     assert link.startswith("http") and "/he/portal/case/" in link  # in the case's language
     opened = client.get(urlsplit(link).path, follow=True)
     assert opened.status_code == 200 and case.reference in opened.content.decode()
+
+
+def test_address_mail_is_queued_without_a_case_and_its_secret_blanked_once_failed(settings, monkeypatch):
+    """A mail to an address (the portal's sign-in) refused for good by the server keeps no
+    text, and alerts nobody: it belongs to no case."""
+    from smtplib import SMTPRecipientsRefused
+
+    from amends.notify.services import address_notify
+
+    def refuse(self, messages):
+        raise SMTPRecipientsRefused({"gone@example.com": (550, b"5.1.1 No such user")})
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    # when
+    row = address_notify(
+        to_address="gone@example.com",
+        language="he",
+        event="signin",
+        context={
+            "name": "",
+            "link": "https://x.example/he/portal/sign-in/t/",
+            "code": "123456",
+            "minutes": 30,
+        },
+    )
+    # then
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.FAILED and "550" in row.error
+    assert (row.body, row.body_html) == ("", "")
+    assert row.language == "he" and row.case_id is None
+    assert Notification.objects.count() == 1  # no owner alert
+
+
+def test_address_notify_knows_only_address_events():
+    from amends.notify.services import address_notify
+
+    with pytest.raises(ValueError, match="unknown address event"):
+        address_notify(to_address="a@example.com", language="en", event="received")

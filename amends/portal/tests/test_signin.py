@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from amends.core import clock
+from amends.notify.models import Notification, NotificationStatus
 from amends.portal.models import SignInToken
 from amends.portal.services import portal_access_revoke, portal_case_link
 
@@ -251,3 +252,47 @@ def test_the_customer_session_is_not_a_staff_sign_in(client, ask, case, mailoutb
     ask("mary@example.com")
     client.post(_link_and_code(_signins(mailoutbox)[0])[0])
     assert client.get("/en/desk/").status_code == 302
+
+
+def test_the_sign_in_mail_is_a_notification_sent_by_the_drain_and_blanked_after(ask, case, mailoutbox):
+    """The sign-in mail is queued through notify like every notification (no case, an
+    auto-generated mail), sent by the send drain, and its live link and code do not stay in
+    the table once it is sent."""
+    # when
+    ask("mary@example.com")
+    # then: one mail went out, built from the row
+    mail = _signins(mailoutbox)[0]
+    assert mail.extra_headers["Auto-Submitted"] == "auto-generated"
+    assert mail.extra_headers["Content-Language"] == "en"
+    row = Notification.objects.get(event="signin")
+    assert row.case_id is None and row.recipient_id is None
+    assert row.to_address == "mary@example.com" and row.status == NotificationStatus.SENT
+    assert mail.extra_headers["Message-ID"] == row.message_id
+    # and its text is gone from the database
+    assert (row.body, row.body_html) == ("", "")
+    _path, code = _link_and_code(mail)
+    assert not Notification.objects.filter(body__contains=code).exists()
+
+
+def test_an_unknown_address_queues_no_mail(ask, case):
+    # when
+    ask("nobody@example.com")
+    # then
+    assert not Notification.objects.filter(event="signin").exists()
+
+
+def test_a_sign_in_mail_waits_out_a_mail_server_outage_with_its_text(ask, case, monkeypatch):
+    """A temporary failure puts the row back in the queue, text kept for the next attempt; the
+    page still answers as for any address."""
+
+    def down(self, messages):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", down)
+    # when
+    answer = ask("mary@example.com")
+    # then
+    assert answer.status_code == 302 and answer["Location"] == "/en/portal/code/"
+    row = Notification.objects.get(event="signin")
+    assert row.status == NotificationStatus.QUEUED and "/portal/sign-in/" in row.body
+    assert "smtp down" in row.error
