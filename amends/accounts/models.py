@@ -42,6 +42,14 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.AGENT)
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
     teams = models.ManyToManyField(Team, related_name="members", blank=True, verbose_name=_("teams"))
+    sees_all_teams = models.BooleanField(
+        _("sees all teams"),
+        default=False,
+        help_text=_(
+            "An agent sees only the cases of their teams, cases they own and cases with no team. "
+            "Tick this to let them see every case."
+        ),
+    )
 
     REQUIRED_FIELDS = ["email", "full_name"]
 
@@ -61,6 +69,11 @@ class User(AbstractUser):
     @property
     def is_lead(self) -> bool:
         return self.role in (Role.LEAD, Role.ADMIN) or self.is_superuser
+
+    @property
+    def sees_every_case(self) -> bool:
+        """Leads, admins and staff granted wider scope see every team's cases (R-PR-1)."""
+        return self.is_lead or self.sees_all_teams
 
     @property
     def is_admin_role(self) -> bool:

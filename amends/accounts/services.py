@@ -25,6 +25,7 @@ def user_create(
     role: str = Role.AGENT,
     languages: list[str] | None = None,
     teams: list[Team] | None = None,
+    sees_all_teams: bool = False,
 ) -> User:
     user = User(
         username=username,
@@ -32,6 +33,7 @@ def user_create(
         full_name=full_name,
         role=role,
         languages=languages or [],
+        sees_all_teams=sees_all_teams,
         is_staff=role == Role.ADMIN,
         is_superuser=role == Role.ADMIN,
     )

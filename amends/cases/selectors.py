@@ -1,7 +1,7 @@
 """Reads for cases, and the access funnels every interface must use.
 
-Until team-scoped privacy lands (issue #5) every active staff member may see every case;
-the funnel is already the one place where that rule will tighten.
+Who sees what (R-PR-1, docs/subsystems/cases.md): `cases_visible_to(user)` is the one place
+the staff rule lives; every staff read below starts from it.
 """
 
 import re
@@ -34,13 +34,29 @@ def _case_base() -> QuerySet[Case]:
     return Case.objects.select_related("customer", "owner", "category", "team")
 
 
-def case_get_for_agent(*, user: Any, public_id: UUID | str) -> Case:
-    """The only way staff interfaces fetch one case. Unknown or not-allowed → 404."""
+def cases_visible_to(user: Any) -> QuerySet[Case]:
+    """The cases a staff user may see and act on (R-PR-1).
+
+    Leads, admins and staff with `sees_all_teams`: every case. Agents: cases of their teams,
+    cases they own, and cases with no team yet (so that anyone can triage them). Anyone else
+    (anonymous, inactive): none.
+    """
+    qs = _case_base()
     if not (user and user.is_authenticated and user.is_active):
-        raise Http404
+        return qs.none()
+    if user.sees_every_case:
+        return qs
+    # A subquery, not a list: no extra query on every page that reads cases.
+    team_ids = user.teams.values("id")
+    return qs.filter(Q(team_id__in=team_ids) | Q(team__isnull=True) | Q(owner_id=user.pk))
+
+
+def case_get_for_agent(*, user: Any, public_id: UUID | str) -> Case:
+    """The only way staff interfaces fetch one case. Unknown or out of scope → 404 (a 403 would
+    tell that the case exists)."""
     try:
-        return _case_base().get(public_id=public_id)
-    except (Case.DoesNotExist, ValueError, TypeError) as exc:
+        return cases_visible_to(user).get(public_id=public_id)
+    except (Case.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise Http404 from exc
 
 
@@ -71,7 +87,7 @@ class QueueFilters:
 
 
 def case_list_for_queue(*, user: Any, queue: str, filters: QueueFilters) -> QuerySet[Case]:
-    qs = _case_base()
+    qs = cases_visible_to(user)
     if queue == "mine":
         qs = qs.filter(owner=user, status__in=OPEN_STATUSES)
     elif queue == "unassigned":
@@ -127,7 +143,7 @@ def case_rows_for_queue(*, user: Any, queue: str, filters: QueueFilters) -> Quer
 def case_search(*, user: Any, text: str, limit: int = 50) -> QuerySet[Case]:
     """Find cases by reference, customer email, phone or name."""
     text = text.strip()
-    qs = _case_base().order_by("-created_at", "-id")
+    qs = cases_visible_to(user).order_by("-created_at", "-id")
     if not text:
         return qs.none()
     if _REFERENCE_RE.match(text):
@@ -181,10 +197,11 @@ def case_timeline(*, case: Case, escalations: list | None = None) -> list[Timeli
     return entries
 
 
-def customer_case_history(*, case: Case, limit: int = 20) -> QuerySet[Case]:
-    """The same customer's other cases across every channel (R-IN-7)."""
+def customer_case_history(*, user: Any, case: Case, limit: int = 20) -> QuerySet[Case]:
+    """The same customer's other cases across every channel (R-IN-7) that `user` may see."""
     return (
-        Case.objects.filter(customer_id=case.customer_id)
+        cases_visible_to(user)
+        .filter(customer_id=case.customer_id)
         .exclude(pk=case.pk)
         .select_related("owner", "category")
         .order_by("-created_at", "-id")[:limit]
@@ -192,10 +209,11 @@ def customer_case_history(*, case: Case, limit: int = 20) -> QuerySet[Case]:
 
 
 def attachment_get_for_agent(*, user: Any, public_id: UUID | str) -> Attachment:
-    if not (user and user.is_authenticated and user.is_active):
-        raise Http404
+    """A file on a case `user` may see (cases_visible_to); anything else → 404."""
     try:
-        return Attachment.objects.select_related("message__case").get(public_id=public_id)
+        return Attachment.objects.select_related("message__case").get(
+            public_id=public_id, message__case__in=cases_visible_to(user).values("pk")
+        )
     except (Attachment.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required, user_passes_test
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
@@ -95,7 +96,7 @@ def _case_context(request: HttpRequest, case, forms: dict | None = None) -> dict
         "case": case,
         "contact": customer_contact(case.customer),
         "timeline": case_timeline(case=case, escalations=escalations),
-        "history": customer_case_history(case=case),
+        "history": customer_case_history(user=request.user, case=case),
         "forms": actions.empty_forms(case),
         "clocks": clock_views_for_case(case_id=case.pk),
         "commitments": commitment_list_for_case(case_id=case.pk),
@@ -129,16 +130,28 @@ def case_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
             apply_domain_error(form, exc)
             status, error = 409 if exc.code in ("already_owned", "invalid_transition") else 400, exc
         else:
-            if not request.htmx:
-                return redirect("desk:case", public_id=case.public_id)
             form = None
     else:
         status = 400
-    case = case_get_for_agent(user=request.user, public_id=public_id)
+    try:
+        case = case_get_for_agent(user=request.user, public_id=public_id)
+    except Http404:
+        # Handed to a team the actor is not in: the case is now out of their sight.
+        return _redirect_to_queue(request)
+    if form is None and not request.htmx:
+        return redirect("desk:case", public_id=case.public_id)
     context = _case_context(request, case, {action: form} if form is not None else None)
     context.update({"action_error": error, "open_action": action if form is not None else ""})
     template = "desk/case.html#case-body" if request.htmx else "desk/case.html"
     return render(request, template, context, status=status if not request.htmx else 200)
+
+
+def _redirect_to_queue(request: HttpRequest) -> HttpResponse:
+    response = redirect("desk:queue")
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("desk:queue")
+    return response
 
 
 @login_required
