@@ -11,6 +11,9 @@ class Customer(models.Model):
     language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
+    # The code of a notify channel (amends.notify.channels); the customer picks it in the
+    # portal. No choices here: the list is the configured channels, not a migration.
+    preferred_channel = models.CharField(_("preferred channel"), max_length=16, default="email")
     address = models.TextField(_("address"), blank=True)
     created_at = models.DateTimeField()
 

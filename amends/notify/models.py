@@ -28,6 +28,8 @@ class Notification(models.Model):
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     event = models.CharField(max_length=32)
+    # The code of the notify.channels.Channel that sends it ("email"); the drain groups by it.
+    channel = models.CharField(max_length=16, default="email")
     language = models.CharField(max_length=8)
     to_address = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=255)

@@ -1,5 +1,6 @@
 from django.db.models import QuerySet
 
+from amends.customers.models import Customer
 from amends.notify.models import Notification, NotificationStatus, OutboxEmail
 
 
@@ -19,3 +20,8 @@ def customer_was_emailed(*, case_id: int, event: str) -> bool:
 def notification_list_for_case(*, case_id: int) -> QuerySet[Notification]:
     """What the customer was sent about a case (staff reminders and escalations left out)."""
     return Notification.objects.filter(case_id=case_id, recipient__isnull=True)
+
+
+def customer_preferences_get(*, customer_id: int) -> Customer:
+    """The customer whose notification settings (language, channel) the portal shows."""
+    return Customer.objects.get(pk=customer_id)

@@ -5,31 +5,33 @@ row (and, if none is waiting, a run of the send drain) commits together with the
 not at all.
 """
 
-import email.policy
 import logging
 import re
 import smtplib
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from email.policy import Policy
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, mailers, make_msgid
+from django.core.mail import make_msgid
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from amends.core import clock
 from amends.core.db import bulk_create_fast
+from amends.core.errors import DomainError
 from amends.core.i18n import is_rtl, normalise_language
 from amends.core.kick import drain_kick
+from amends.customers.models import Customer
 from amends.customers.selectors import customer_email
-from amends.notify.mailheaders import IdListHeader, auto_submitted, fast_policy, thread_headers
+from amends.notify.channels import EMAIL, Channel, PermanentFailure, channel_choices, channel_for, channel_get
+from amends.notify.mailheaders import thread_headers
 from amends.notify.models import Notification, NotificationStatus
 
 logger = logging.getLogger(__name__)
@@ -88,7 +90,12 @@ def customer_notify(
     customer = case.customer
     # Mail about a case speaks the case's language: the one the customer wrote it in.
     language = normalise_language(case.language or customer.language)
-    address = to_address or customer_email(customer) or ""
+    # The customer's channel; the words are the same whichever way they go.
+    channel = channel_for(customer)
+    if channel.code == EMAIL:
+        address = to_address or customer_email(customer) or ""
+    else:
+        address = channel.address(customer)
     ctx = {"case": case, "customer": customer, "site_url": settings.SITE_URL, **(context or {})}
     with translation.override(language):
         subject = _render_text(f"notify/email/{event}_subject.txt", ctx)
@@ -102,6 +109,7 @@ def customer_notify(
     notification = Notification(
         case=case,
         event=event,
+        channel=channel.code,
         language=language,
         to_address=address,
         subject=" ".join(subject.split())[:255],
@@ -321,11 +329,58 @@ class _BatchResult:
     unreachable: bool  # the mail server could not be reached (again): stop for now
 
 
+@dataclass
+class _HandOver:
+    sent: list[int]
+    failed: list[tuple[Notification, BaseException]]
+    untried: list[Notification]
+    unreachable: bool
+
+
+def _hand_over(rows: list[Notification], channel: Channel, *, began: float) -> _HandOver:
+    """Send `rows` through `channel` over one connection, each with its own try; see
+    _send_and_record for the rules on lost connections and the batch's time limit."""
+    out = _HandOver(sent=[], failed=[], untried=[], unreachable=False)
+    connected, opens = False, 0
+    for index, notification in enumerate(rows):
+        if time.monotonic() - began > BATCH_SEND_SECONDS:
+            out.untried = rows[index:]
+            break
+        if not connected:
+            error = None
+            if opens < 2:
+                opens += 1
+                try:
+                    channel.open()
+                    connected = True
+                except Exception as exc:  # refused, timed out, TLS or login failed
+                    _close_quietly(channel)  # ends a connection that failed half-way (login)
+                    error = exc
+            if not connected:
+                out.unreachable = True
+                out.failed += [(n, error or out.failed[-1][1]) for n in rows[index:]]
+                break
+        try:
+            channel.send(notification)
+        except Exception as exc:  # the mail server's failure must not lose the notification
+            out.failed.append((notification, exc))
+            if _connection_lost(exc):
+                _close_quietly(channel)
+                connected = False
+            continue
+        out.sent.append(notification.pk)
+    if connected:
+        # After the server's 250s a failed QUIT (a reset connection, an odd reply) is not a
+        # failure: counting it would send those mails twice.
+        _close_quietly(channel)
+    return out
+
+
 def _send_and_record(rows: list[Notification]) -> _BatchResult:
-    """Hand claimed rows to the mail server over one connection, outside any transaction, then
-    record every outcome: sent in one UPDATE; a permanent refusal fails the row and alerts the
-    owner (`notification_fail`); anything else puts the row back in the queue with its doubling
-    delay, or fails it after MAX_ATTEMPTS.
+    """Hand claimed rows to their channel (email: the mail server), one connection per channel,
+    outside any transaction, then record every outcome: sent in one UPDATE; a permanent refusal
+    fails the row and alerts the owner (`notification_fail`); anything else puts the row back in
+    the queue with its doubling delay, or fails it after MAX_ATTEMPTS.
 
     Each message has its own try, so one refused recipient fails only its own mail. A lost
     connection is opened again once; if that fails too, or the connection cannot be opened at
@@ -337,39 +392,22 @@ def _send_and_record(rows: list[Notification]) -> _BatchResult:
     untried: list[Notification] = []
     unreachable = False
     began = time.monotonic()
-    backend = mailers.default
-    connected, opens = False, 0
-    for index, notification in enumerate(rows):
-        if time.monotonic() - began > BATCH_SEND_SECONDS:
-            untried = rows[index:]
-            break
-        if not connected:
-            error = None
-            if opens < 2:
-                opens += 1
-                try:
-                    backend.open()
-                    connected = True
-                except Exception as exc:  # refused, timed out, TLS or login failed
-                    _close_quietly(backend)  # ends a connection that failed half-way (login)
-                    error = exc
-            if not connected:
-                unreachable = True
-                failed += [(n, error or failed[-1][1]) for n in rows[index:]]
-                break
-        try:
-            backend.send_messages([_email_for(notification)])
-        except Exception as exc:  # the mail server's failure must not lose the notification
-            failed.append((notification, exc))
-            if _connection_lost(exc):
-                _close_quietly(backend)
-                connected = False
+    groups: dict[str, list[Notification]] = {}
+    for notification in rows:
+        groups.setdefault(notification.channel or EMAIL, []).append(notification)
+    for code, group in groups.items():
+        channel = channel_get(code)
+        if channel is None:  # a channel taken out of AMENDS_NOTIFY_CHANNELS: nothing can send it
+            failed += [(n, PermanentFailure(f"channel {code!r} is not configured")) for n in group]
             continue
-        sent.append(notification.pk)
-    if connected:
-        # After the server's 250s a failed QUIT (a reset connection, an odd reply) is not a
-        # failure: counting it would send those mails twice.
-        _close_quietly(backend)
+        if untried or time.monotonic() - began > BATCH_SEND_SECONDS:
+            untried += group
+            continue
+        outcome = _hand_over(group, channel, began=began)
+        sent += outcome.sent
+        failed += outcome.failed
+        untried += outcome.untried
+        unreachable = unreachable or outcome.unreachable
 
     now = clock.now()
     if sent:
@@ -428,40 +466,13 @@ def _close_quietly(backend: Any) -> None:
         logger.info("closing the mail connection failed: %r", exc)
 
 
-class _OutboundEmail(EmailMultiAlternatives):
-    """Built under the mail backend's policy with header classes made once (fast_policy)."""
-
-    def message(self, *, policy: Policy = email.policy.default) -> Any:
-        return super().message(policy=fast_policy(policy))
-
-
-def _email_for(notification: Notification) -> EmailMultiAlternatives:
-    headers: dict[str, str] = {"Message-ID": notification.message_id}
-    if notification.in_reply_to:
-        headers["In-Reply-To"] = IdListHeader("In-Reply-To", notification.in_reply_to)
-    if notification.references:
-        headers["References"] = IdListHeader("References", notification.references)
-    value = auto_submitted(event=notification.event, to_staff=notification.recipient_id is not None)
-    if value:
-        headers["Auto-Submitted"] = value
-    headers["Content-Language"] = notification.language
-    mail = _OutboundEmail(
-        subject=notification.subject,
-        body=notification.body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[notification.to_address],
-        headers=headers,
-    )
-    if notification.body_html:  # rows queued before HTML mail go out as text only
-        mail.attach_alternative(notification.body_html, "text/html")
-    return mail
-
-
 def _is_permanent(exc: BaseException) -> bool:
     """A 5xx answer to the recipient, the sender or the message: trying again cannot help.
 
     Anything else (4xx, refused or timed-out connection, a failed login) is temporary.
     """
+    if isinstance(exc, PermanentFailure):
+        return True
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _text in exc.recipients.values()]
         # RFC 5321 §4.5.3.1.10: a 552 to RCPT means too many recipients; retry it like a 452.
@@ -555,3 +566,24 @@ def notification_resend(*, notification_id: int) -> None:
     )
     if updated:
         drain_kick(notifications_drain_task)
+
+
+class PreferenceInvalid(DomainError):
+    code = "preference_invalid"
+
+
+@transaction.atomic
+def customer_preferences_update(*, customer_id: int, language: str, channel: str) -> None:
+    """Store the language and the notification channel a customer chose (the portal's Settings).
+
+    `language` must be one of LANGUAGES, `channel` one that can reach the customer
+    (channels.channel_choices); otherwise PreferenceInvalid. Mail about a case keeps the case's
+    language; the channel applies to every notification queued from now on.
+    """
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    if language not in dict(settings.LANGUAGES):
+        raise PreferenceInvalid(_("Choose one of the languages in the list."), field="language")
+    if channel not in dict(channel_choices(customer)):
+        raise PreferenceInvalid(_("Choose one of the ways in the list."), field="channel")
+    customer.language, customer.preferred_channel = language, channel
+    customer.save(update_fields=["language", "preferred_channel"])

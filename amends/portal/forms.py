@@ -1,4 +1,8 @@
+from typing import Any
+
 from django import forms
+from django.conf import settings
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from amends.cases.choices import DesiredOutcome
@@ -131,3 +135,27 @@ class ManagerRequestForm(BootstrapFormMixin, forms.Form):
             "required": _("Please tell us in a few words why you would like to speak to a manager.")
         },
     )
+
+
+class PreferencesForm(forms.Form):
+    """The customer's language and channel; the channels are those that can reach them.
+
+    Not a BootstrapFormMixin form: the mixin validates a bound form in its __init__, before
+    the choices below exist.
+    """
+
+    language = forms.ChoiceField(
+        label=_("Language of our messages"), widget=forms.Select(attrs={"class": "form-select"})
+    )
+    channel = forms.ChoiceField(
+        label=_("How we tell you about your complaints"),
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args, channels: list[tuple[str, Any]], **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each language in its own name and script: a reader finds theirs whatever the page's.
+        self.fields["language"].choices = [
+            (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+        ]
+        self.fields["channel"].choices = channels

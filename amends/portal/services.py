@@ -85,7 +85,8 @@ def code_normalise(value: str) -> str:
 
 @transaction.atomic
 def signin_request(*, email: str, language: str) -> None:
-    """Mail a one-time sign-in link and code to the customer who owns `email`, in `language`.
+    """Mail a one-time sign-in link and code to the customer who owns `email`, in the
+    customer's language (`language`, the page's, only if they have none).
 
     An unknown address does nothing: the caller shows the same answer either way. The mail is
     queued through notify in this transaction (address_notify), so a rolled-back request sends
@@ -106,7 +107,10 @@ def signin_request(*, email: str, language: str) -> None:
         created_at=now,
         expires_at=now + timedelta(minutes=settings.AMENDS_PORTAL_SIGNIN_MINUTES),
     )
-    with translation.override(normalise_language(language)):
+    # The customer's chosen language, as for every mail that is not about a case; the page's
+    # language only for a customer who has none.
+    language = normalise_language(customer.language or language)
+    with translation.override(language):
         link = settings.SITE_URL.rstrip("/") + reverse("portal:signin-link", kwargs={"token": token})
     # Queued like every notification and sent by the worker: the request never waits for the
     # mail server (which made a known address slower to answer), and an outage is retried.

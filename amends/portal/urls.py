@@ -16,5 +16,6 @@ urlpatterns = [
     path("portal/cases/<uuid:public_id>/", views_folder.case_detail, name="case"),
     path("portal/cases/<uuid:public_id>/message/", views_folder.case_message, name="case-message"),
     path("portal/cases/<uuid:public_id>/manager/", views_folder.case_manager, name="case-manager"),
+    path("portal/settings/", views_folder.preferences, name="preferences"),
     path("portal/attachments/<uuid:public_id>/", views_folder.attachment_download, name="attachment"),
 ]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,7 +15,10 @@ from amends.cases.services.customer_requests import case_customer_manager_reques
 from amends.cases.services.lifecycle import case_customer_message
 from amends.core.errors import DomainError
 from amends.core.forms import apply_domain_error
-from amends.portal.forms import CustomerMessageForm, ManagerRequestForm
+from amends.notify.channels import channel_choices
+from amends.notify.selectors import customer_preferences_get
+from amends.notify.services import customer_preferences_update
+from amends.portal.forms import CustomerMessageForm, ManagerRequestForm, PreferencesForm
 from amends.portal.ratelimit import rate_limit_hit
 from amends.portal.selectors import (
     portal_attachment_get,
@@ -126,3 +130,24 @@ def attachment_download(request: HttpRequest, public_id: UUID) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@customer_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    """Settings: the language and channel of the customer's notifications (signed in only)."""
+    if not request.viewer.signed_in:  # type: ignore[attr-defined]  # a case link is not an account
+        return redirect("portal:signin")
+    customer = customer_preferences_get(customer_id=request.viewer.customer_id)  # type: ignore[attr-defined]
+    initial = {"language": customer.language, "channel": customer.preferred_channel}
+    form = PreferencesForm(request.POST or None, initial=initial, channels=channel_choices(customer))
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer_preferences_update(customer_id=customer.pk, **form.cleaned_data)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            with translation.override(form.cleaned_data["language"]):
+                messages.success(request, _("Your settings are saved."))
+                return redirect("portal:preferences")  # the page in the language just chosen
+    status = 400 if form.errors else 200
+    return render(request, "portal/preferences.html", {"form": form, "viewer": request.viewer}, status=status)  # type: ignore[attr-defined]

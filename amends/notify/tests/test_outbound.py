@@ -322,12 +322,12 @@ def test_the_case_page_shows_each_mail_to_the_customer_with_its_status(sink, cli
 
 
 def test_header_classes_made_once_build_the_same_bytes(hebrew_case):
-    """_email_for builds under fast_policy; the bytes are those of the email package's own."""
+    """email_for builds under fast_policy; the bytes are those of the email package's own."""
     import email.policy
 
     from django.core.mail import EmailMultiAlternatives
 
-    from amends.notify.services import _email_for
+    from amends.notify.channels import email_for as _email_for
 
     # given a Hebrew mail (encoded subject) with long References and In-Reply-To
     notification = Notification.objects.get(case=hebrew_case, event="received")

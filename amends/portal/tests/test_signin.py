@@ -62,7 +62,7 @@ def test_the_check_your_email_page_reads_the_same_for_both(ask, case):
     assert pages[0] == pages[1]
 
 
-def test_the_mail_has_a_link_and_a_code_in_the_page_language_and_only_hashes_are_stored(
+def test_the_mail_has_a_link_and_a_code_in_the_customers_language_and_only_hashes_are_stored(
     ask, hebrew_case, mailoutbox
 ):
     # when
