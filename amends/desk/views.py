@@ -3,8 +3,10 @@ partial); business rules live in amends.cases.services."""
 
 import uuid
 from datetime import timedelta
+from functools import wraps
 
-from django.contrib.auth.decorators import login_required, user_passes_test
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -208,11 +210,21 @@ def attachment_download(request: HttpRequest, public_id) -> FileResponse:
     return response
 
 
-def _lead(user) -> bool:
-    return user.is_authenticated and user.is_active and user.is_lead
+def _lead_required(view):
+    """Leads and admins only. A signed-in agent gets 403: sending them to the login page, which
+    sends signed-in users straight back, would loop."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_lead:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
-@user_passes_test(_lead)
+@_lead_required
 def attention(request: HttpRequest) -> HttpResponse:
     """Needs attention (leads): open escalations of their teams, newest first."""
     if request.method == "POST":
@@ -234,6 +246,6 @@ def attention(request: HttpRequest) -> HttpResponse:
     return render(request, "desk/attention.html", context)
 
 
-@user_passes_test(_lead)
+@_lead_required
 def outbox(request: HttpRequest) -> HttpResponse:
     return render(request, "desk/outbox.html", {"emails": outbox_list()})

@@ -110,7 +110,7 @@ def test_manager_request_reaches_the_needs_attention_list(client, sunday, lead):
 
 
 def test_agents_cannot_open_the_needs_attention_list(client, sunday):
-    assert client.get(reverse("desk:attention")).status_code == 302
+    assert client.get(reverse("desk:attention")).status_code == 403
 
 
 def test_leads_see_kept_and_broken_promises_per_agent(client, sunday, lead):

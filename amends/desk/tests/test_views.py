@@ -131,7 +131,7 @@ def test_unknown_action_and_case_are_404(client, agent, case):
 
 def test_outbox_is_for_leads_and_admins(client, agent, lead, case):
     client.force_login(agent)
-    assert client.get(reverse("desk:outbox")).status_code == 302
+    assert client.get(reverse("desk:outbox")).status_code == 403
     client.force_login(lead)
     assert client.get(reverse("desk:outbox")).status_code == 200
 
