@@ -43,6 +43,9 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     message_id = models.CharField(max_length=255, blank=True)
+    # Folding (AMENDS_NOTIFY_FOLD_SECONDS): the middle of each notice waiting in this row, without
+    # greeting or signature, so a later notice on the case can join it in one mail.
+    fold_parts = models.JSONField(default=list, blank=True)
     # Threading headers, fixed at queue time so every attempt sends the same ones: ids in <>,
     # References space-separated, oldest first.
     in_reply_to = models.CharField(max_length=1000, blank=True, default="")

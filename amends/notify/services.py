@@ -59,6 +59,13 @@ CUSTOMER_EVENTS = frozenset(
         "followup",
     }
 )
+# Notices the system writes by itself: with AMENDS_NOTIFY_FOLD_SECONDS set, each waits that
+# long for others on the same case, and those that come meanwhile go in one mail ("folded",
+# notify/email/folded.txt). An agent's own words (reply, question, resolved, promise_moved)
+# and the acknowledgement never wait.
+FOLDABLE_EVENTS = frozenset({"assigned", "transferred", "reopened"})
+FOLDED_EVENT = "folded"
+
 # Mail to staff, under notify/email/staff_<event>.txt.
 STAFF_EVENTS = frozenset({"escalated", "promise_reminder", "digest", "delivery_failed"})
 # Customer mail about no case, to an address (address_notify), under notify/email/<event>.txt.
@@ -101,6 +108,17 @@ def customer_notify(
         subject = _render_text(f"notify/email/{event}_subject.txt", ctx)
         body = _render_text(f"notify/email/{event}.txt", ctx) + "\n"
         body_html = _render_html(body=body, case=case, language=language)
+    fold = _fold_seconds() if queue and address and channel.code == EMAIL else 0
+    if fold and event in FOLDABLE_EVENTS:
+        with translation.override(language):
+            part = _render_text(f"notify/email/{event}.txt", {**ctx, "folded": True})
+        waiting = _waiting_notice(case=case, address=address, language=language)
+        if waiting is not None:
+            return _fold_into(waiting, part=part, ctx=ctx)
+    elif fold:
+        # An agent's mail or the acknowledgement goes now: a notice waiting to be folded goes
+        # with it, first, so the customer reads them in the order they happened.
+        _waiting_notices(case=case, address=address).update(next_attempt_at=clock.now())
     if first_message is not None:
         inbound = [(first_message.created_at, first_message.email_message_id)]
         in_reply_to, references = thread_headers(inbound=[m for m in inbound if m[1]], ours=[])
@@ -118,7 +136,58 @@ def customer_notify(
         in_reply_to=in_reply_to,
         references=references,
     )
-    return _queue(notification) if queue else _ready(notification)
+    if not queue:
+        return _ready(notification)
+    if fold and event in FOLDABLE_EVENTS:
+        notification.fold_parts = [part]
+        return _queue(notification, delay=fold)
+    return _queue(notification)
+
+
+def _fold_seconds() -> int:
+    return int(getattr(settings, "AMENDS_NOTIFY_FOLD_SECONDS", 0) or 0)
+
+
+def _waiting_notices(*, case: Any, address: str) -> QuerySet[Notification]:
+    """Notices on `case` to `address` still waiting out their fold window: queued, never tried,
+    not yet due (a due row may be in a drain's hands at any moment)."""
+    return Notification.objects.filter(
+        case=case,
+        recipient__isnull=True,
+        to_address=address,
+        status=NotificationStatus.QUEUED,
+        attempts=0,
+        event__in=[*FOLDABLE_EVENTS, FOLDED_EVENT],
+        next_attempt_at__gt=clock.now(),
+    )
+
+
+def _waiting_notice(*, case: Any, address: str, language: str) -> Notification | None:
+    # Locked: a drain that reaches it meanwhile skips it (SKIP LOCKED), and one that locked
+    # it first has made it "sending" by the time this lock is granted, so it no longer matches.
+    return (
+        _waiting_notices(case=case, address=address)
+        .filter(language=language)
+        .select_for_update()
+        .order_by("pk")
+        .first()
+    )
+
+
+def _fold_into(waiting: Notification, *, part: str, ctx: dict[str, Any]) -> Notification:
+    """Add one notice to the mail waiting on its case: one greeting, every notice in order, one
+    signature. Still rendered at queue time; the waiting row keeps its Message-ID, threading
+    and due time (counted from its first notice, so a busy case cannot hold mail back)."""
+    waiting.fold_parts = [*waiting.fold_parts, part]
+    with translation.override(waiting.language):
+        fold_ctx = {**ctx, "parts": waiting.fold_parts}
+        subject = _render_text(f"notify/email/{FOLDED_EVENT}_subject.txt", fold_ctx)
+        waiting.body = _render_text(f"notify/email/{FOLDED_EVENT}.txt", fold_ctx) + "\n"
+        waiting.body_html = _render_html(body=waiting.body, case=ctx["case"], language=waiting.language)
+    waiting.subject = " ".join(subject.split())[:255]
+    waiting.event = FOLDED_EVENT
+    waiting.save(update_fields=["fold_parts", "subject", "body", "body_html", "event"])
+    return waiting
 
 
 def notifications_queue(notifications: list[Notification]) -> list[Notification]:
@@ -193,15 +262,18 @@ def address_notify(
     )
 
 
-def _queue(notification: Notification) -> Notification:
+def _queue(notification: Notification, *, delay: int = 0) -> Notification:
     """Save a rendered notification and, when it has an address, make sure a run of the send
     drain is waiting (one for all the rows queued meanwhile, not a task per row).
 
     The Message-ID is made now, not at the first attempt, so a mail queued right after this one
     (the "assigned" after a "received" in one intake) can already name it in References.
     """
-    _ready(notification).save()
-    if notification.to_address:
+    _ready(notification)
+    if delay:  # a notice waiting for others to fold in; the periodic job kicks the drain then
+        notification.next_attempt_at += timedelta(seconds=delay)
+    notification.save()
+    if notification.to_address and not delay:
         from amends.notify.tasks import notifications_drain_task
 
         drain_kick(notifications_drain_task)

@@ -18,7 +18,7 @@ from amends.cases.services import lifecycle
 from amends.core import clock
 from amends.notify.mailheaders import REFERENCES_CAP, IdListHeader, thread_headers
 from amends.notify.models import Notification, NotificationStatus
-from amends.notify.services import CUSTOMER_EVENTS, notifications_retry_stuck
+from amends.notify.services import CUSTOMER_EVENTS, FOLDED_EVENT, notifications_retry_stuck
 from amends.notify.tests.smtp_sink import free_port, smtp_mailer
 
 pytestmark = pytest.mark.django_db
@@ -270,7 +270,7 @@ def test_after_a_worker_dies_mid_send_the_resend_is_the_same_mail(sink, case):
 
 @pytest.mark.parametrize("language", ["en", "he", "ar", "ru"])
 def test_every_customer_subject_carries_the_reference_tag(case, language):
-    for event in sorted(CUSTOMER_EVENTS):
+    for event in sorted({*CUSTOMER_EVENTS, FOLDED_EVENT}):
         with translation.override(language):
             subject = get_template(f"notify/email/{event}_subject.txt").template.render(
                 Context({"case": case}, autoescape=False)
