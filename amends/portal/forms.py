@@ -152,8 +152,8 @@ class PreferencesForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
 
-    def __init__(self, *args, channels: list[tuple[str, Any]], **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *, customer: Any, channels: list[tuple[str, Any]]):
+        super().__init__(data, initial={"language": customer.language, "channel": customer.preferred_channel})
         # Each language in its own name and script: a reader finds theirs whatever the page's.
         self.fields["language"].choices = [
             (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES

@@ -138,8 +138,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     if not request.viewer.signed_in:  # type: ignore[attr-defined]  # a case link is not an account
         return redirect("portal:signin")
     customer = customer_preferences_get(customer_id=request.viewer.customer_id)  # type: ignore[attr-defined]
-    initial = {"language": customer.language, "channel": customer.preferred_channel}
-    form = PreferencesForm(request.POST or None, initial=initial, channels=channel_choices(customer))
+    form = PreferencesForm(request.POST or None, customer=customer, channels=channel_choices(customer))
     if request.method == "POST" and form.is_valid():
         try:
             customer_preferences_update(customer_id=customer.pk, **form.cleaned_data)
@@ -149,5 +148,5 @@ def preferences(request: HttpRequest) -> HttpResponse:
             with translation.override(form.cleaned_data["language"]):
                 messages.success(request, _("Your settings are saved."))
                 return redirect("portal:preferences")  # the page in the language just chosen
-    status = 400 if form.errors else 200
-    return render(request, "portal/preferences.html", {"form": form, "viewer": request.viewer}, status=status)  # type: ignore[attr-defined]
+    context = {"form": form, "viewer": request.viewer}  # type: ignore[attr-defined]
+    return render(request, "portal/preferences.html", context, status=400 if form.errors else 200)
