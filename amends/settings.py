@@ -191,6 +191,18 @@ AMENDS_PERIODIC_JOBS = [
     "amends.mail.imap.mailboxes_poll",
 ]
 
+# --- Customer notifications (amends.notify, docs/subsystems/notify.md) -------------------
+# The ways a customer can be told (dotted paths of notify.channels.Channel classes; the first
+# is the fallback). An SMS or WhatsApp adapter is added here, comma-separated.
+AMENDS_NOTIFY_CHANNELS = [
+    p for p in os.environ.get("AMENDS_NOTIFY_CHANNELS", "amends.notify.channels.EmailChannel").split(",") if p
+]
+# The system's own notices on one case within this many seconds go out as one mail (0: off).
+# Off in tests, which set it where they test folding.
+AMENDS_NOTIFY_FOLD_SECONDS = env_int(
+    "AMENDS_NOTIFY_FOLD_SECONDS", 0 if env_bool("AMENDS_TESTING", False) else 120
+)
+
 # --- Email ------------------------------------------------------------------------------
 # Django 6.1 mailers. The embedded default keeps mail in a local outbox (desk → Outbox);
 # set AMENDS_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the host settings
