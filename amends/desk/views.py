@@ -31,6 +31,7 @@ from amends.cases.services.intake import case_open
 from amends.core import clock
 from amends.core.errors import DomainError
 from amends.core.forms import apply_domain_error
+from amends.core.middleware import file_download
 from amends.customers.selectors import customer_contact
 from amends.desk import actions
 from amends.desk.forms import CaseLogForm
@@ -199,15 +200,7 @@ def case_log(request: HttpRequest) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, public_id) -> FileResponse:
     attachment = attachment_get_for_agent(user=request.user, public_id=public_id)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type="application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_download(attachment.file.open("rb"), filename=attachment.filename)
 
 
 def _lead_required(view):

@@ -15,6 +15,7 @@ from amends.cases.services.customer_requests import case_customer_manager_reques
 from amends.cases.services.lifecycle import case_customer_message
 from amends.core.errors import DomainError
 from amends.core.forms import apply_domain_error
+from amends.core.middleware import file_download
 from amends.notify.channels import channel_choices
 from amends.notify.selectors import customer_preferences_get
 from amends.notify.services import customer_preferences_update
@@ -121,15 +122,7 @@ def case_manager(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def attachment_download(request: HttpRequest, public_id: UUID) -> FileResponse:
     """A file on the customer's own case, always as a download that cannot run in our origin."""
     attachment = portal_attachment_get(viewer=request.viewer, public_id=public_id)  # type: ignore[attr-defined]
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type="application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_download(attachment.file.open("rb"), filename=attachment.filename)
 
 
 @customer_required
