@@ -104,10 +104,7 @@ def customer_notify(
     else:
         address = channel.address(customer)
     ctx = {"case": case, "customer": customer, "site_url": settings.SITE_URL, **(context or {})}
-    with translation.override(language):
-        subject = _render_text(f"notify/email/{event}_subject.txt", ctx)
-        body = _render_text(f"notify/email/{event}.txt", ctx) + "\n"
-        body_html = _render_html(body=body, case=case, language=language)
+    mail = _render(event, ctx, case=case, language=language)
     fold = _fold_seconds() if queue and address and channel.code == EMAIL else 0
     if fold and event in FOLDABLE_EVENTS:
         with translation.override(language):
@@ -130,9 +127,7 @@ def customer_notify(
         channel=channel.code,
         language=language,
         to_address=address,
-        subject=" ".join(subject.split())[:255],
-        body=body,
-        body_html=body_html,
+        **mail,
         in_reply_to=in_reply_to,
         references=references,
     )
@@ -179,12 +174,9 @@ def _fold_into(waiting: Notification, *, part: str, ctx: dict[str, Any]) -> Noti
     signature. Still rendered at queue time; the waiting row keeps its Message-ID, threading
     and due time (counted from its first notice, so a busy case cannot hold mail back)."""
     waiting.fold_parts = [*waiting.fold_parts, part]
-    with translation.override(waiting.language):
-        fold_ctx = {**ctx, "parts": waiting.fold_parts}
-        subject = _render_text(f"notify/email/{FOLDED_EVENT}_subject.txt", fold_ctx)
-        waiting.body = _render_text(f"notify/email/{FOLDED_EVENT}.txt", fold_ctx) + "\n"
-        waiting.body_html = _render_html(body=waiting.body, case=ctx["case"], language=waiting.language)
-    waiting.subject = " ".join(subject.split())[:255]
+    parts = {**ctx, "parts": waiting.fold_parts}
+    mail = _render(FOLDED_EVENT, parts, case=ctx["case"], language=waiting.language)
+    waiting.subject, waiting.body, waiting.body_html = mail["subject"], mail["body"], mail["body_html"]
     waiting.event = FOLDED_EVENT
     waiting.save(update_fields=["fold_parts", "subject", "body", "body_html", "event"])
     return waiting
@@ -216,19 +208,10 @@ def staff_notify(
             ctx["case_path"] = reverse("desk:case", kwargs={"public_id": case.public_id})
         for item in ctx.get("items", ()):
             item["path"] = reverse("desk:case", kwargs={"public_id": item["public_id"]})
-        subject = _render_text(f"notify/email/staff_{event}_subject.txt", ctx)
-        body = _render_text(f"notify/email/staff_{event}.txt", ctx) + "\n"
-        body_html = _render_html(body=body, case=case, language=language)
+    mail = _render(f"staff_{event}", ctx, case=case, language=language)
     return _queue(
         Notification(
-            case=case,
-            recipient=user,
-            event=event,
-            language=language,
-            to_address=user.email or "",
-            subject=" ".join(subject.split())[:255],
-            body=body,
-            body_html=body_html,
+            case=case, recipient=user, event=event, language=language, to_address=user.email or "", **mail
         )
     )
 
@@ -246,20 +229,8 @@ def address_notify(
         raise ValueError(f"unknown address event {event!r}")
     language = normalise_language(language)
     ctx = {"site_url": settings.SITE_URL, **(context or {})}
-    with translation.override(language):
-        subject = _render_text(f"notify/email/{event}_subject.txt", ctx)
-        body = _render_text(f"notify/email/{event}.txt", ctx) + "\n"
-        body_html = _render_html(body=body, case=None, language=language)
-    return _queue(
-        Notification(
-            event=event,
-            language=language,
-            to_address=to_address,
-            subject=" ".join(subject.split())[:255],
-            body=body,
-            body_html=body_html,
-        )
-    )
+    mail = _render(event, ctx, case=None, language=language)
+    return _queue(Notification(event=event, language=language, to_address=to_address, **mail))
 
 
 def _queue(notification: Notification, *, delay: int = 0) -> Notification:
@@ -286,6 +257,18 @@ def _ready(notification: Notification) -> Notification:
     if notification.to_address:
         notification.message_id = make_msgid(domain=settings.AMENDS_MAIL_DOMAIN)
     return notification
+
+
+def _render(stem: str, ctx: dict[str, Any], *, case: Any, language: str) -> dict[str, str]:
+    """Subject, text body and HTML body of notify/email/<stem>*, in `language`."""
+    with translation.override(language):
+        subject = _render_text(f"notify/email/{stem}_subject.txt", ctx)
+        body = _render_text(f"notify/email/{stem}.txt", ctx) + "\n"
+        return {
+            "subject": " ".join(subject.split())[:255],
+            "body": body,
+            "body_html": _render_html(body=body, case=case, language=language),
+        }
 
 
 def _render_text(template_name: str, ctx: dict[str, Any]) -> str:
