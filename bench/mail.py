@@ -248,21 +248,13 @@ def clocks_load() -> int:
     given is met, a waiting case's resolution clock paused."""
     from amends.cases.models import Case
     from amends.sla.models import CaseClock, ClockKind, ClockState, Policy
-    from amends.sla.services.clocks import _start_sla, escalation_rules
+    from amends.sla.services.clocks import _policy_match, _start_sla, escalation_rules
 
     rules = escalation_rules()
     policies = list(Policy.objects.filter(is_active=True).select_related("calendar"))
 
     def policy_for(case):  # clocks.policy_for without a query per case
-        for p in policies:
-            if (p.priority and p.priority != case.priority) or (p.channel and p.channel != case.channel):
-                continue
-            if (p.category_id and p.category_id != case.category_id) or (
-                p.team_id and p.team_id != case.team_id
-            ):
-                continue
-            return p
-        return None
+        return _policy_match(policies, case)
 
     made, rows = 0, []
     active = Case.objects.filter(status__in=["new", "open", "waiting"]).select_related("team").order_by("pk")
@@ -1189,115 +1181,6 @@ def concurrent_phase(mails: list[Mail]) -> dict:
     }
 
 
-# Fixes tried on the bench database only (--what-if), nothing in amends/ changes.
-WHAT_IF_INDEXES = [
-    # thread_case and _bounce look notifications up by Message-ID: a sequential scan without it.
-    "CREATE INDEX bench_notification_message_id ON notify_notification (message_id) WHERE message_id <> ''",
-    # _may_acknowledge counts an address's acknowledgements of the last day.
-    "CREATE INDEX bench_notification_ack_cap ON notify_notification (to_address, created_at) "
-    "WHERE recipient_id IS NULL AND event = 'received'",
-]
-
-
-def tasks_prune_and_analyze() -> dict:
-    """What a periodic prune_db_task_results plus autovacuum would leave: no finished task rows,
-    fresh statistics on the queue table."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM django_tasks_database_dbtaskresult WHERE status <> 'READY'")
-        deleted = cursor.rowcount
-    sql("ANALYZE django_tasks_database_dbtaskresult")
-    return {"ready": sql("SELECT count(*) FROM django_tasks_database_dbtaskresult")[0][0], "deleted": deleted}
-
-
-def sla_config_cached():
-    """Simulates reading the SLA configuration once per process instead of per case: the active
-    policies, the escalation rules, the default calendar and whether any regime is active are
-    read now and served from memory; and the processed InboundMail row is saved without its raw
-    bytes. Returns a function that undoes it."""
-    from amends.mail.models import InboundMail
-    from amends.sla import schedule
-    from amends.sla.models import Policy, Regime
-    from amends.sla.services import clocks
-
-    rules = clocks.escalation_rules()
-    policies = list(Policy.objects.filter(is_active=True).select_related("calendar"))
-    default = schedule.calendar_default()
-    no_regime = not Regime.objects.filter(is_active=True).exists()
-
-    def policy_for(case):
-        for p in policies:
-            if (p.priority and p.priority != case.priority) or (p.channel and p.channel != case.channel):
-                continue
-            if (p.category_id and p.category_id != case.category_id) or (
-                p.team_id and p.team_id != case.team_id
-            ):
-                continue
-            return p
-        return None
-
-    fields = [f.name for f in InboundMail._meta.concrete_fields if f.name not in ("id", "raw")]
-    original_save = InboundMail.save
-
-    def save(self, *args, **kwargs):
-        if self.pk and not args and "update_fields" not in kwargs:
-            kwargs["update_fields"] = fields
-        return original_save(self, *args, **kwargs)
-
-    saved = [
-        (clocks, "escalation_rules", clocks.escalation_rules),
-        (clocks, "policy_for", clocks.policy_for),
-        (clocks, "calendar_default", clocks.calendar_default),
-        (schedule, "calendar_default", schedule.calendar_default),
-        (clocks, "_start_regulated", clocks._start_regulated),
-    ]
-    clocks.escalation_rules = lambda: rules
-    clocks.policy_for = policy_for
-    clocks.calendar_default = schedule.calendar_default = lambda: default
-    if no_regime:
-        clocks._start_regulated = lambda case, at, rules: []
-    InboundMail.save = save
-
-    def undo():
-        for owner, name, value in saved:
-            setattr(owner, name, value)
-        del InboundMail.save
-
-    return undo
-
-
-def what_if_phase(maker: "MailMaker", n: int) -> dict:
-    """The mailgate batch again, twice, with fixes applied to the bench database and process
-    only: (1) two notification indexes and a pruned, analysed task table; (2) the same plus the
-    SLA configuration read once per process and the raw bytes not written back."""
-    out: dict = {"indexes": WHAT_IF_INDEXES}
-    sql("DELETE FROM django_tasks_database_dbtaskresult WHERE status = 'READY'")  # sends left waiting
-    for statement in WHAT_IF_INDEXES:
-        sql(statement)
-    sql("ANALYZE notify_notification")
-    for step, prefix in (
-        ("indexes_and_pruned_queue", "w"),
-        ("plus_sla_config_cached_raw_not_rewritten", "x"),
-    ):
-        mails = maker.batch(prefix, n)
-        since = datetime.now(UTC)
-        log(f"[postgres] what if: {step}: {n:,} mails")
-        store = store_via_mailgate(mails)
-        queue = tasks_prune_and_analyze()
-        undo = sla_config_cached() if step.startswith("plus") else None
-        try:
-            processed = process_phase(mails, since)
-        finally:
-            if undo:
-                undo()
-        sql("DELETE FROM django_tasks_database_dbtaskresult WHERE status = 'READY'")
-        e2e = n / (store["wall_s"] + processed["wall_s"])
-        out[step] = {"store": store, "queue": queue, "process": processed, "end_to_end_per_s": rounded(e2e)}
-        log(f"[postgres]   process {processed['per_s']} mails/s, end to end {rounded(e2e)}")
-    return out
-
-
 def store_quietly(mails: list[Mail]) -> list[tuple[int, str]]:
     """Store without timing, drop the processing tasks (the caller processes the rows itself)."""
     from django_tasks_db.models import DBTaskResult
@@ -1704,8 +1587,6 @@ def child_main(role: str, opts: argparse.Namespace) -> None:
             log(f"[postgres] IMAP: {opts.imap_mails:,} mails")
             report["imap"] = imap_phase(maker.batch("i", opts.imap_mails))
             log(f"[postgres]   end to end {report['imap']['end_to_end_per_s']} mails/s")
-        if opts.what_if:
-            report["what_if"] = what_if_phase(maker, opts.what_if)
     connection.close()
     out_path.write_text(json.dumps(report, ensure_ascii=False, default=str))
 
@@ -2025,9 +1906,6 @@ def print_table(report: dict) -> None:
         w = r["process"]
         both = min(r["store"]["per_s"], w["per_s"])
         print(f"  {'  store and process overlapping (the slower of the two)':<60}{both:>9.1f}")
-        for step, v in r.get("what_if", {}).items():
-            if isinstance(v, dict):
-                row(f"what if: {step[:34]}", v["process"], f"end to end {v['end_to_end_per_s']}")
         if "imap" in r:
             i = r["imap"]
             row("IMAP: mailbox_poll (fetch + store + \\Seen)", i["poll"])
@@ -2119,9 +1997,6 @@ def main() -> None:
     parser.add_argument("--sqlite-cases", type=int, default=100_000)
     parser.add_argument("--sqlite-mails", type=int, default=2_000)
     parser.add_argument("--no-attachment", action="store_true", help="skip the 25 MB attachment")
-    parser.add_argument(
-        "--what-if", type=int, default=0, metavar="N", help="N more mails, twice, with fixes tried (0: not)"
-    )
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
     parser.add_argument(
         "--live-tree", action="store_true", help="measure a copy of the working tree, not HEAD"
