@@ -110,9 +110,10 @@ ROW_FIELDS = [
 def _process_batch(rows: list[InboundMail]) -> None:
     """Take in locked stored rows, in the caller's transaction: threading, participants and
     the acknowledgement cap are looked up for the whole batch, the new complaints opened
-    together (cases_open); replies, bounces and anything that fails are handled one at a time
-    in a savepoint each. A message that fails becomes "unprocessable" with the error, for the
-    admin's list; its neighbours go on. Nothing is dropped."""
+    together (cases_open) and the replies added together (customer_messages_add); bounces,
+    and a batch step that failed, one message at a time in a savepoint each. A message that
+    fails becomes "unprocessable" with the error, for the admin's list; its neighbours go on.
+    Nothing is dropped."""
     now = clock.now()
     raws = _raws(rows)
     works: list[_Work] = []
