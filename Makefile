@@ -54,6 +54,16 @@ dovecot:  #: make sure Debian's Dovecot is there for the IMAP poller's tests
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; \
 	  else echo "The IMAP poller's tests need Dovecot: sudo apt-get install -y dovecot-imapd" >&2; exit 1; fi; }
 
+node: node_modules/.package-lock.json  #: install axe-core (npm, package-lock.json) for the accessibility tests
+
+node_modules/.package-lock.json: package-lock.json
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  else echo "The accessibility tests need npm (Node.js): sudo apt-get install -y npm" >&2; exit 1; fi; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 lint: $(VENV)/.test  #: ruff lint and format check
 	$(VENV)/bin/ruff check
 	$(VENV)/bin/ruff format --check --quiet
@@ -62,10 +72,10 @@ fmt: $(VENV)/.test  #: format the code
 	$(VENV)/bin/ruff format
 	$(VENV)/bin/ruff check --fix
 
-test-sqlite: $(VENV)/.test chromium dovecot  #: the suite on SQLite
+test-sqlite: $(VENV)/.test chromium dovecot node_modules/.package-lock.json  #: the suite on SQLite
 	AMENDS_TESTING=1 $(VENV)/bin/pytest -q
 
-test-pg: $(VENV)/.test chromium dovecot  #: the suite on PostgreSQL ($$PG_URL)
+test-pg: $(VENV)/.test chromium dovecot node_modules/.package-lock.json  #: the suite on PostgreSQL ($$PG_URL)
 	@$(PY) -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=5).close()" 2>/dev/null || { \
 	  echo "PostgreSQL is not reachable at $(PG_URL). Start it, or set PG_URL=postgres://USER@HOST:PORT/DB" >&2; exit 1; }
 	AMENDS_TESTING=1 AMENDS_FUZZ_CASES=$${AMENDS_FUZZ_CASES:-10000} DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q
@@ -79,4 +89,4 @@ messages: $(VENV)/.test  #: refresh the he/ar/ru catalogues and compile them
 bench: $(VENV)/.test  #: performance benchmark (see docs/performance.md)
 	$(PY) bench/run.py
 
-.PHONY: help install run chromium dovecot lint fmt test test-sqlite test-pg messages bench
+.PHONY: help install run chromium dovecot node lint fmt test test-sqlite test-pg messages bench
