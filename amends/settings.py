@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "amends.notify",
     "amends.sla",
     "amends.mail",
+    "amends.insight",
     "amends.desk",
     "amends.portal",
     "amends.api",
