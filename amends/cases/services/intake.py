@@ -6,7 +6,7 @@ batch of stored mail at once (one query per table instead of one per case, docs/
 """
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -104,15 +104,29 @@ def case_open(
 
     Takes intake_check's arguments. With an `intake_key` (any string: the form's token, the
     API's Idempotency-Key) the call is idempotent: a repeated submit returns the first case.
-    With an `owner` the case is assigned in the same transaction. `acknowledge=False` opens it
-    without the mail.
+    With an `owner` the case is assigned in the same transaction, and the acknowledgement names
+    them (one mail, not "received" and then "assigned"). `acknowledge=False` opens it without
+    the mail.
     """
     intake = intake_check(**received)
     try:
         with transaction.atomic():
-            case = cases_open([intake], actor=actor)[0]
-            if owner is not None:
-                case = case_assign(case=case, owner=owner, actor=actor or owner)
+            if owner is None:
+                return cases_open([intake], actor=actor)[0]
+            case = cases_open([replace(intake, acknowledge=False)], actor=actor)[0]
+            first_message = getattr(case, "first_message", None)
+            if first_message is None:  # this key opened it before: done then
+                return case
+            case = case_assign(case=case, owner=owner, actor=actor or owner, tell_customer=False)
+            if intake.acknowledge:
+                customer_notify(
+                    case=case,
+                    event="received",
+                    context={"owner_name": owner.full_name},
+                    to_address=normalise_email(intake.email) if intake.email.strip() else None,
+                    first_message=first_message,
+                )
+            case.first_message = first_message
             return case
     except IntegrityError:
         # The same submit raced us (double click on two workers): hand back the winner's case.

@@ -126,10 +126,11 @@ def _add_message(
 
 
 @transaction.atomic
-def case_assign(*, case: Case, owner: Any, actor: Any) -> Case:
+def case_assign(*, case: Case, owner: Any, actor: Any, tell_customer: bool = True) -> Case:
     """Give an unowned case its named owner (R-OW-1); claiming is assigning to oneself.
 
     If someone else got there first, raise Conflict naming them: the caller lost the race.
+    ``tell_customer=False`` is for a caller that names the owner in its own mail (case_open).
     """
     case = case_lock(case_id=case.pk)
     _require(case, "assign")
@@ -157,7 +158,8 @@ def case_assign(*, case: Case, owner: Any, actor: Any) -> Case:
         changes={"owner": (before[1], owner.full_name), "status": (before[0], case.status)},
     )
     clocks_follow(case=case, event=events.ASSIGNED)
-    customer_notify(case=case, event="assigned", context={"owner_name": owner.full_name})
+    if tell_customer:
+        customer_notify(case=case, event="assigned", context={"owner_name": owner.full_name})
     return case
 
 

@@ -98,3 +98,35 @@ def test_a_notice_after_the_mail_went_starts_a_new_one(fold, case, agent, other_
 def test_folding_is_off_by_default(case, agent, mailoutbox):
     lifecycle.case_assign(case=case, owner=agent, actor=agent)
     assert Notification.objects.get(case=case, event="assigned").status == NotificationStatus.SENT
+
+
+def test_a_case_opened_with_its_owner_is_acknowledged_once_naming_them(agent, mailoutbox):
+    from amends.cases.services.intake import case_open
+
+    # when an agent logs a phone complaint and takes it at once
+    case = case_open(
+        channel="phone",
+        body="Called: the courier never came.",
+        full_name="Ruth Caller",
+        email="ruth@example.com",
+        owner=agent,
+        actor=agent,
+        intake_key="desk:one-mail",
+    )
+    # then the customer gets one mail: received, with the owner's name in it
+    rows = Notification.objects.filter(case=case, recipient__isnull=True)
+    assert [row.event for row in rows] == ["received"]
+    [mail] = _customer_mails(mailoutbox, "ruth@example.com")
+    assert "Dana Levi is handling your complaint personally" in mail.body
+    assert case.reference in mail.body
+    # and a repeated submit of the same form tells them nothing more
+    case_open(
+        channel="phone",
+        body="Called: the courier never came.",
+        full_name="Ruth Caller",
+        email="ruth@example.com",
+        owner=agent,
+        actor=agent,
+        intake_key="desk:one-mail",
+    )
+    assert len(_customer_mails(mailoutbox, "ruth@example.com")) == 1
