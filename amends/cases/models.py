@@ -186,6 +186,9 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
+    # Set when the retention job (amends.privacy) deleted the file: the row stays so the case
+    # still says a file was here and that it was removed, not a broken link.
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
