@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "amends.desk",
     "amends.portal",
     "amends.api",
+    "amends.privacy",
 ]
 
 MIDDLEWARE = [
