@@ -37,6 +37,8 @@ from amends.desk import actions
 from amends.desk.forms import CaseLogForm
 from amends.mail.selectors import held_list_for_case, inbound_get_for_case_message, inbound_original
 from amends.notify.selectors import notification_list_for_case, outbox_list
+from amends.privacy.models import AccessKind
+from amends.privacy.services.access import access_record
 from amends.sla.selectors import (
     clock_views_for_case,
     commitment_list_for_case,
@@ -116,6 +118,7 @@ def _case_context(request: HttpRequest, case, forms: dict | None = None) -> dict
 @login_required
 def case_detail(request: HttpRequest, public_id) -> HttpResponse:
     case = case_get_for_agent(user=request.user, public_id=public_id)
+    access_record(request=request, customer_id=case.customer_id, case_id=case.pk, what=AccessKind.CASE_PAGE)
     return render(request, "desk/case.html", _case_context(request, case))
 
 
@@ -163,6 +166,13 @@ def mail_original(request: HttpRequest, public_id, message_id) -> HttpResponse:
     only, escaped: nothing from the mail runs in our page (its HTML is never rendered)."""
     case = case_get_for_agent(user=request.user, public_id=public_id)
     mail = inbound_get_for_case_message(case_id=case.pk, message_public_id=message_id)
+    access_record(
+        request=request,
+        customer_id=case.customer_id,
+        case_id=case.pk,
+        what=AccessKind.ORIGINAL_MAIL,
+        detail=message_id,
+    )
     context = {"case": case, "mail": mail, "original": inbound_original(mail=mail)}
     return render(request, "desk/mail_original.html", context)
 
@@ -200,6 +210,14 @@ def case_log(request: HttpRequest) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, public_id) -> FileResponse:
     attachment = attachment_get_for_agent(user=request.user, public_id=public_id)
+    case = attachment.message.case
+    access_record(
+        request=request,
+        customer_id=case.customer_id,
+        case_id=case.pk,
+        what=AccessKind.ATTACHMENT,
+        detail=attachment.public_id,
+    )
     return file_download(attachment.file.open("rb"), filename=attachment.filename)
 
 
