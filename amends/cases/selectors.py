@@ -212,7 +212,9 @@ def attachment_get_for_agent(*, user: Any, public_id: UUID | str) -> Attachment:
     """A file on a case `user` may see (cases_visible_to); anything else → 404."""
     try:
         return Attachment.objects.select_related("message__case").get(
-            public_id=public_id, message__case__in=cases_visible_to(user).values("pk")
+            public_id=public_id,
+            message__case__in=cases_visible_to(user).values("pk"),
+            removed_at__isnull=True,  # its file was deleted (retention): nothing to download
         )
     except (Attachment.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
@@ -258,7 +260,7 @@ def attachment_get_for_customer(
 ) -> Attachment:
     """An attachment on a message the customer may see (never on an internal note) of one of
     their cases; anything else → 404."""
-    qs = Attachment.objects.filter(message__case__customer_id=customer_id).exclude(
+    qs = Attachment.objects.filter(message__case__customer_id=customer_id, removed_at__isnull=True).exclude(
         message__kind=MessageKind.NOTE
     )
     if case_ids is not None:
