@@ -173,6 +173,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Attachments on the public form and the desk (R-IN-1); the API takes none yet.
 AMENDS_ATTACHMENT_MAX_BYTES = env_int("AMENDS_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 AMENDS_ATTACHMENT_MAX_COUNT = env_int("AMENDS_ATTACHMENT_MAX_COUNT", 5)
+# Attachment files are deleted this many months after their case is closed (amends.privacy,
+# a periodic job); empty: kept for ever.
+_retention = os.environ.get("AMENDS_ATTACHMENT_RETENTION_MONTHS", "").strip()
+AMENDS_ATTACHMENT_RETENTION_MONTHS = int(_retention) if _retention else None
+if AMENDS_ATTACHMENT_RETENTION_MONTHS is not None and AMENDS_ATTACHMENT_RETENTION_MONTHS < 1:
+    raise ImproperlyConfigured("AMENDS_ATTACHMENT_RETENTION_MONTHS must be 1 or more, or empty (off).")
 
 # --- Tasks ------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -189,6 +195,7 @@ AMENDS_PERIODIC_JOBS = [
     "amends.core.tasks_recovery.tasks_requeue_stale",
     "amends.notify.services.notifications_retry_stuck",
     "amends.core.maintenance.sqlite_analyze",
+    "amends.privacy.services.retention.attachments_remove_expired",
     # Last: a slow IMAP server (up to each mailbox's timeout) delays only itself.
     "amends.mail.imap.mailboxes_poll",
 ]
