@@ -152,6 +152,8 @@ LANGUAGES = [
     ("ru", _("Russian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "amends" / "locale"]
+# Date formats Django lacks for a language (Arabic dates and times): amends/core/formats/.
+FORMAT_MODULE_PATH = ["amends.core.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("AMENDS_TIME_ZONE", "Asia/Jerusalem")
