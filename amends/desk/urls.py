@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from amends.desk import views
+from amends.desk import views, views_coach
 
 app_name = "desk"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("cases/new/", views.case_log, name="case-log"),
     path("cases/<uuid:public_id>/", views.case_detail, name="case"),
+    path("cases/<uuid:public_id>/coach/", views_coach.coach, name="coach"),
     path("cases/<uuid:public_id>/<slug:action>/", views.case_action, name="case-action"),
     path(
         "cases/<uuid:public_id>/messages/<uuid:message_id>/email/", views.mail_original, name="mail-original"

@@ -62,6 +62,11 @@ MATRIX: dict[str, dict[str, tuple[int, ...]]] = {
         "GET": (302, 302, 302, 405, 405, 405, 405),
         "POST": (302, 302, 302, 400, 404, 400, 400),
     },
+    # the reply coach reads a draft: POST only, scoped like the case
+    "desk:coach": {
+        "GET": (302, 302, 302, 405, 405, 405, 405),
+        "POST": (302, 302, 302, 200, 404, 200, 200),
+    },
     "desk:case-log": {
         "GET": (302, 302, 302, 200, 200, 200, 200),
         "POST": (302, 302, 302, 400, 400, 400, 400),
@@ -140,6 +145,7 @@ POST_DATA: dict[str, dict] = {
     "api:complaint_create": {},
     "desk:attention": {"escalation": "0"},
     "desk:case-action": {},
+    "desk:coach": {"body": "Dear Anna, I will call you tomorrow."},
     "desk:case-log": {},
     "desk:login": {},
     "desk:logout": {},
