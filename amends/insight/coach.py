@@ -17,7 +17,7 @@ calibration).
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -109,14 +109,15 @@ def _lower_keep_length(text: str) -> str:
 
 
 @cache
-def _compiled(patterns: tuple[str, ...]) -> re.Pattern | None:
+def _compiled(patterns: tuple[str, ...], flags: int = 0) -> re.Pattern | None:
+    # The text is lower-cased already: matching without IGNORECASE is several times faster.
     if not patterns:
         return None
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
 
 
-def _spans(patterns: list[str] | tuple[str, ...], text: str) -> tuple[tuple[int, int], ...]:
-    pattern = _compiled(tuple(patterns))
+def _spans(patterns: list[str] | tuple[str, ...], text: str, flags: int = 0) -> tuple[tuple[int, int], ...]:
+    pattern = _compiled(tuple(patterns), flags)
     if pattern is None:
         return ()
     return tuple(m.span() for m in pattern.finditer(text) if m.end() > m.start())
@@ -132,6 +133,7 @@ _HE_PREFIX = re.compile(r"^(?:וכש|ושה|וכ|וב|וה|ול|ומ|וש|שה|�
 _AR_PREFIX = re.compile(r"^(?:وبال|وال|بال|فال|كال|لل|ال|و|ف|ب|ل)")
 
 
+@lru_cache(maxsize=50_000)
 def _syllables_en(word: str) -> int:
     word = word.lower()
     groups = len(_EN_VOWELS.findall(word))
@@ -140,6 +142,7 @@ def _syllables_en(word: str) -> int:
     return max(groups, 1)
 
 
+@lru_cache(maxsize=50_000)
 def _is_long(word: str, language: str) -> bool:
     if language == "ru":
         return len(_RU_VOWELS.findall(word.lower())) >= 5
@@ -282,7 +285,7 @@ def reply_coach(draft: str, context: CoachContext) -> CoachReport:
                 _("The customer's name is not used. Address them by name: it shows a person is writing."),
             )
         )
-    jargon = _spans(coach_phrases.JARGON[language] + list(context.jargon), text)
+    jargon = _spans(coach_phrases.JARGON[language], text) + _spans(context.jargon, text, re.IGNORECASE)
     if jargon:
         findings.append(
             Finding(

@@ -1,9 +1,9 @@
 # ruff: noqa: E501  (regular expressions read best whole, one per line)
 """What the reply coach looks for, per language (R-WR-2). Written for Amends.
 
-Patterns are regular expressions matched case-insensitively against the draft after
-`coach_text` (Arabic letter variants and marks unified, Hebrew niqqud removed, ё → е), so
-write them in the plain forms. Hebrew and Arabic words take prefixes and clitics: a pattern
+Patterns are regular expressions matched against the draft after `coach_text` (lower-cased,
+Arabic letter variants and marks unified, Hebrew niqqud removed, ё → е), so write them in
+lower case and the plain forms. Hebrew and Arabic words take prefixes and clitics: a pattern
 starts at a word boundary only where the word cannot take one. Admins add jargon in the
 lexicon admin; these are the defaults the coach always knows.
 """
@@ -184,17 +184,17 @@ WHEN: dict[str, list[str]] = {
 JARGON: dict[str, list[str]] = {
     "en": [
         r"\bticket\b",
-        r"\bSLA\b",
+        r"\bsla\b",
         r"\bescalat(?:e|ed|ion)\b",
         r"\bback ?end\b",
-        r"\bRMA\b",
+        r"\brma\b",
         r"\bas per\b",
         r"\bpursuant to\b",
         r"\bkindly revert\b",
-        r"\bP[1-4]\b",
-        r"\bTAT\b",
+        r"\bp[1-4]\b",
+        r"\btat\b",
     ],
-    "he": [r"טיקט", r"קריאה פתוחה", r"אסקלציה", r"SLA", r"תקלה מערכתית", r"בק ?אנד"],
-    "ar": [r"تذكره", r"تصعيد", r"SLA", r"الباك ?اند", r"تيكت"],
-    "ru": [r"тикет", r"эскалаци", r"SLA", r"бэкенд", r"заявка в статусе", r"тех ?поддержк[аи] второй линии"],
+    "he": [r"טיקט", r"קריאה פתוחה", r"אסקלציה", r"sla", r"תקלה מערכתית", r"בק ?אנד"],
+    "ar": [r"تذكره", r"تصعيد", r"sla", r"الباك ?اند", r"تيكت"],
+    "ru": [r"тикет", r"эскалаци", r"sla", r"бэкенд", r"заявка в статусе", r"тех ?поддержк[аи] второй линии"],
 }

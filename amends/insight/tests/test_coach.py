@@ -204,3 +204,13 @@ def test_a_wronged_customer_makes_the_coach_ask_for_an_apology(client, agent, ca
     assert 'data-code="no_apology"' not in client.post(url, {"body": draft}).content.decode()
     case_manager_request(case=case, actor=agent, reason="The customer asked for my manager.")
     assert 'data-code="no_apology"' in client.post(url, {"body": draft}).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_desk_endpoint_stays_cheap(client, agent, case, django_assert_max_num_queries):
+    client.force_login(agent)
+    url = reverse("desk:coach", args=[case.public_id])
+    client.post(url, {"body": "warm up the session"})
+    # session, user, the case with its customer and owner, "was the customer wronged?"
+    with django_assert_max_num_queries(5):
+        assert client.post(url, {"body": "Dear Mary, I will call you tomorrow."}).status_code == 200
