@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "amends.sla",
     "amends.mail",
     "amends.insight",
+    "amends.insight.similar",
+    "amends.insight.analysis",
     "amends.desk",
     "amends.portal",
     "amends.api",
@@ -197,6 +199,8 @@ AMENDS_PERIODIC_JOBS = [
     "amends.core.tasks_recovery.tasks_requeue_stale",
     "amends.notify.services.notifications_retry_stuck",
     "amends.core.maintenance.sqlite_analyze",
+    "amends.insight.similar.services.fingerprints_retry_pending",
+    "amends.insight.analysis.services.analysis_retry_pending",
     "amends.privacy.services.retention.attachments_remove_expired",
     # Last: a slow IMAP server (up to each mailbox's timeout) delays only itself.
     "amends.mail.imap.mailboxes_poll",
@@ -240,6 +244,16 @@ AMENDS_MAIL_ACK_CAP = env_int("AMENDS_MAIL_ACK_CAP", 5)  # acknowledgements per 
 # Stored messages the worker takes in per transaction (each in its own savepoint).
 AMENDS_MAIL_BATCH = env_int("AMENDS_MAIL_BATCH", 50)
 AMENDS_SMTP_BIND = os.environ.get("AMENDS_SMTP_BIND", "127.0.0.1:8025")  # the built-in listener
+
+# --- Similar complaints (amends.insight.similar, docs/subsystems/similar.md) -----------
+AMENDS_SIMILAR_DAYS = env_int("AMENDS_SIMILAR_DAYS", 90)  # other customers' cases this close in time
+# Estimated Jaccard similarity (0-1) from which another customer's case is shown as similar,
+# and from which this customer's own earlier case counts as "the same thing".
+AMENDS_SIMILAR_MIN_SIMILARITY = float(os.environ.get("AMENDS_SIMILAR_MIN_SIMILARITY", "0.4"))
+AMENDS_SIMILAR_SAME_CUSTOMER_MIN_SIMILARITY = float(
+    os.environ.get("AMENDS_SIMILAR_SAME_CUSTOMER_MIN_SIMILARITY", "0.25")
+)
+AMENDS_SIMILAR_BATCH = env_int("AMENDS_SIMILAR_BATCH", 200)  # fingerprints per drain transaction
 
 # --- Promises and time (amends.sla, docs/subsystems/sla.md) ------------------------------
 # SLA targets, calendars, regimes and escalation rules live in the database (admin). These
