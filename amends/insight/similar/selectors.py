@@ -1,0 +1,168 @@
+"""Reading similar complaints: other customers' recent cases like this one, and this
+customer's earlier cases about the same thing.
+
+The desk's case page calls `similar_panel`, which costs two queries whatever the data: one for
+the fingerprints (this case's, the LSH candidates' and the customer's earlier ones, as one
+UNION), one for the cases to show (through `cases_visible_to`, so an agent sees only cases they
+may open). docs/subsystems/similar.md explains the ranking and the thresholds.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+from amends.cases.models import Case
+from amends.cases.selectors import cases_visible_to
+from amends.insight.similar import minhash
+from amends.insight.similar.models import Fingerprint, FingerprintBand
+
+# Candidates re-ranked per lookup: those sharing the most bands with the case. More than
+# enough for a panel of five, and a bound on the work when a bucket is crowded.
+CANDIDATES = 100
+# The customer's earlier cases compared with this one, newest first.
+EARLIER_CASES = 200
+# What the panel loads of each case it shows.
+_SHOWN_FIELDS = ("public_id", "reference", "status", "created_at", "customer_id", "category_id")
+
+
+class State:
+    READY = "ready"  # compared
+    PENDING = "pending"  # the fingerprint is not computed yet
+    TOO_SHORT = "too_short"  # too little text to compare
+    UNKNOWN = "unknown"  # no fingerprint (a case older than the feature: run similar_rebuild)
+
+
+@dataclass(frozen=True)
+class SimilarCase:
+    case: Case
+    similarity: float | None  # estimated Jaccard similarity, 0..1; None: matched by category
+    same_category: bool = False
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.similarity is None else round(self.similarity * 100)
+
+
+@dataclass(frozen=True)
+class SimilarPanel:
+    state: str
+    others: list[SimilarCase] = field(default_factory=list)  # other customers, most similar first
+    before: list[SimilarCase] = field(default_factory=list)  # this customer's, newest first
+    days: int = 0
+
+
+def similar_cases(case: Case, *, limit: int = 5, user: Any = None) -> list[SimilarCase]:
+    """The most similar recent cases of other customers, most similar first: within
+    AMENDS_SIMILAR_DAYS of this case, estimated similarity ≥ AMENDS_SIMILAR_MIN_SIMILARITY.
+    With a `user`, only cases they may see."""
+    return similar_panel(case, limit=limit, user=user).others
+
+
+def same_customer_before(case: Case, *, limit: int = 5, user: Any = None) -> list[SimilarCase]:
+    """This customer's earlier cases about the same thing, newest first: similar text (estimate
+    ≥ AMENDS_SIMILAR_SAME_CUSTOMER_MIN_SIMILARITY) or the same cause category."""
+    return similar_panel(case, limit=limit, user=user).before
+
+
+def similar_panel(case: Case, *, limit: int = 5, user: Any = None) -> SimilarPanel:
+    """Both lists for one case in two queries. `user=None` means no visibility filter (for
+    services and reports); interfaces pass the staff user."""
+    days = settings.AMENDS_SIMILAR_DAYS
+    rows = _fingerprint_rows(case, window=timedelta(days=days))
+    own = next((r for r in rows if r[0] == case.pk), None)
+    own_sig = own[3] if own else None
+    others: dict[int, float] = {}
+    earlier: dict[int, float] = {}
+    for case_id, customer_id, created_at, sig, _computed in rows:
+        if case_id == case.pk or sig is None or own_sig is None:
+            continue
+        score = minhash.similarity(own_sig, sig)
+        if customer_id != case.customer_id:
+            if score >= settings.AMENDS_SIMILAR_MIN_SIMILARITY:
+                others[case_id] = score
+        elif (
+            _earlier(created_at, case_id, case)
+            and score >= settings.AMENDS_SIMILAR_SAME_CUSTOMER_MIN_SIMILARITY
+        ):
+            earlier[case_id] = score
+    shown = _cases_shown(case, user=user, ids=[*others, *earlier])
+    same_category = {
+        c.pk
+        for c in shown.values()
+        if c.customer_id == case.customer_id and c.category_id == case.category_id
+    }
+    same_category = {
+        pk for pk in same_category if case.category_id and _earlier(shown[pk].created_at, pk, case)
+    }
+    other_list = sorted(
+        (SimilarCase(shown[pk], score) for pk, score in others.items() if pk in shown),
+        key=lambda s: (-s.similarity, -s.case.created_at.timestamp()),
+    )
+    before_list = sorted(
+        (
+            SimilarCase(shown[pk], earlier.get(pk), same_category=pk in same_category)
+            for pk in set(earlier) | same_category
+            if pk in shown
+        ),
+        key=lambda s: (s.case.created_at, s.case.pk),
+        reverse=True,
+    )
+    return SimilarPanel(state=_state(own), others=other_list[:limit], before=before_list[:limit], days=days)
+
+
+def _earlier(created_at, case_id: int, case: Case) -> bool:
+    # Cases opened in one batch share their created_at: the id breaks the tie.
+    return (created_at, case_id) < (case.created_at, case.pk)
+
+
+def _state(own: tuple | None) -> str:
+    if own is None:
+        return State.UNKNOWN
+    if own[3] is not None:
+        return State.READY
+    return State.PENDING if own[4] is None else State.TOO_SHORT
+
+
+def _fingerprint_rows(case: Case, *, window: timedelta) -> list[tuple]:
+    """One query: (case id, customer id, created_at, signature, computed_at) of this case, of
+    the LSH candidates (other customers, within the window, most bands in common first) and of
+    the customer's most recent cases up to this one."""
+    own_keys = FingerprintBand.objects.filter(fingerprint_id=case.pk).values("key")
+    candidates = (
+        FingerprintBand.objects.filter(
+            key__in=own_keys,
+            created_at__gte=case.created_at - window,
+            created_at__lte=case.created_at + window,
+        )
+        .exclude(customer_id=case.customer_id)
+        .values("fingerprint_id")
+        .annotate(shared=Count("band"))
+        .order_by("-shared", "-fingerprint_id")
+        .values("fingerprint_id")[:CANDIDATES]
+    )
+    customers = (
+        Fingerprint.objects.filter(customer_id=case.customer_id, created_at__lte=case.created_at)
+        .order_by("-created_at")
+        .values("case_id")[:EARLIER_CASES]
+    )
+    columns = ("case_id", "customer_id", "created_at", "signature", "computed_at")
+    from_candidates = Fingerprint.objects.filter(case_id__in=candidates).values_list(*columns)
+    from_customer = Fingerprint.objects.filter(case_id__in=customers).values_list(*columns)
+    return list(from_candidates.union(from_customer, all=True))
+
+
+def _cases_shown(case: Case, *, user: Any, ids: list[int]) -> dict[int, Case]:
+    """The cases the panel may show, by id: the matched ids, and this customer's other cases of
+    the same category."""
+    if not ids and not case.category_id:
+        return {}
+    wanted = Q(pk__in=ids)
+    if case.category_id:
+        same = Q(customer_id=case.customer_id, category_id=case.category_id)
+        wanted |= same & Q(created_at__lte=case.created_at)
+    base = Case.objects.all() if user is None else cases_visible_to(user)
+    rows = base.select_related(None).filter(wanted).exclude(pk=case.pk).only(*_SHOWN_FIELDS)
+    return {c.pk: c for c in rows}
