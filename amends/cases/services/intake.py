@@ -25,6 +25,7 @@ from amends.core.errors import DomainError
 from amends.core.i18n import normalise_language
 from amends.core.models import AuditEvent
 from amends.customers.services import customers_match_or_create_many, normalise_email
+from amends.insight.similar.services import fingerprints_queue
 from amends.notify.services import customer_notify, notifications_queue
 from amends.sla.models import CaseClock
 from amends.sla.services.clocks import SlaConfig, case_clock_fields, clocks_plan_open
@@ -206,6 +207,7 @@ def cases_open(intakes: list[Intake], *, actor=None) -> list[Case]:
             for intake, case in zip(fresh, cases, strict=True)
         ],
     )
+    fingerprints_queue(cases)  # similar complaints: computed by a drain, off this request
     acknowledgements = []
     for intake, case, message in zip(fresh, cases, messages, strict=True):
         case.first_message = message  # for the caller's record (the mail it came from)
