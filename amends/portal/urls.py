@@ -16,6 +16,9 @@ urlpatterns = [
     path("portal/cases/<uuid:public_id>/", views_folder.case_detail, name="case"),
     path("portal/cases/<uuid:public_id>/message/", views_folder.case_message, name="case-message"),
     path("portal/cases/<uuid:public_id>/manager/", views_folder.case_manager, name="case-manager"),
+    path("portal/cases/<uuid:public_id>/followup/", views_folder.case_followup, name="case-followup"),
+    path("portal/cases/<uuid:public_id>/download.pdf", views_folder.case_pdf, name="case-pdf"),
+    path("portal/cases/<uuid:public_id>/download.zip", views_folder.case_zip, name="case-zip"),
     path("portal/settings/", views_folder.preferences, name="preferences"),
     path("portal/attachments/<uuid:public_id>/", views_folder.attachment_download, name="attachment"),
 ]

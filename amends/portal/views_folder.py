@@ -7,27 +7,33 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from amends.cases.choices import Channel, Status
 from amends.cases.services.customer_requests import case_customer_manager_request
 from amends.cases.services.lifecycle import case_customer_message
+from amends.core import clock
 from amends.core.errors import DomainError
 from amends.core.forms import apply_domain_error
 from amends.core.middleware import file_download
 from amends.notify.channels import channel_choices
 from amends.notify.selectors import customer_preferences_get
 from amends.notify.services import customer_preferences_update
-from amends.portal.forms import CustomerMessageForm, ManagerRequestForm, PreferencesForm
+from amends.portal.export import case_export_file, case_export_name
+from amends.portal.forms import CustomerMessageForm, FollowUpForm, ManagerRequestForm, PreferencesForm
 from amends.portal.ratelimit import rate_limit_hit
 from amends.portal.selectors import (
     portal_attachment_get,
     portal_case_folder,
     portal_case_get,
     portal_case_list,
+    portal_followup_for_case,
 )
 from amends.portal.views_signin import customer_required
+from amends.sla.services.followups import followup_answer
 
 
 @customer_required
@@ -46,6 +52,8 @@ def _case_page(request: HttpRequest, public_id: UUID, *, status: int = 200, **fo
         "message_form": forms.get("message_form") or CustomerMessageForm(),
         "manager_form": forms.get("manager_form") or ManagerRequestForm(),
         "manager_open": "manager_form" in forms,
+        "followup_form": forms.get("followup_form") or FollowUpForm(),
+        "download_limited": forms.get("download_limited", False),
         "max_files": settings.AMENDS_ATTACHMENT_MAX_COUNT,
         "max_mb": settings.AMENDS_ATTACHMENT_MAX_BYTES // (1024 * 1024),
     }
@@ -57,10 +65,10 @@ def case_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return _case_page(request, public_id)
 
 
-def _too_fast(request: HttpRequest) -> bool:
+def _too_fast(request: HttpRequest, scope: str = "portal-write") -> bool:
     return rate_limit_hit(
         request=request,
-        scope="portal-write",
+        scope=scope,
         limit=settings.AMENDS_FORM_RATE_LIMIT,
         window=settings.AMENDS_FORM_RATE_WINDOW,
     )
@@ -116,6 +124,68 @@ def case_manager(request: HttpRequest, public_id: UUID) -> HttpResponse:
             )
             return redirect("portal:case", public_id=case.public_id)
     return _case_page(request, public_id, status=400, manager_form=form)
+
+
+@require_POST
+@customer_required
+def case_followup(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The satisfaction check answered on the case page: the same form and service as the
+    emailed link; "not solved" opens the case again."""
+    case = portal_case_get(viewer=request.viewer, public_id=public_id)  # type: ignore[attr-defined]
+    item = portal_followup_for_case(case=case)
+    if item is None or item.answered_at is not None:
+        messages.success(
+            request,
+            _("We already have your answer; nothing more is needed.")
+            if item
+            else _("This question can no longer be answered."),
+        )
+        return redirect("portal:case", public_id=case.public_id)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            solved = data["answer"] == "solved"
+            item, _recorded = followup_answer(
+                followup=item, solved=solved, rating=data["rating"], comment=data["comment"]
+            )
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _followup_thanks(item, case.reference))
+            return redirect("portal:case", public_id=case.public_id)
+    return _case_page(request, public_id, status=400, followup_form=form)
+
+
+def _followup_thanks(item, reference: str) -> str:
+    if item.solved:
+        return _("We are glad the problem is solved.")
+    sentence = _(
+        "Your case <bdi>%(ref)s</bdi> is open again with the same person, who already knows the "
+        "story. You will hear from us soon."
+    )
+    return mark_safe(sentence % {"ref": escape(reference)})  # a translation of ours: <bdi> only
+
+
+def _case_export(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
+    folder = portal_case_folder(viewer=request.viewer, public_id=public_id)  # type: ignore[attr-defined]
+    # Making a PDF costs CPU and a ZIP disk: the form's numbers, per client.
+    if _too_fast(request, scope="portal-download"):
+        return _case_page(request, public_id, status=429, download_limited=True)
+    file = case_export_file(folder, kind, now=clock.now())
+    return file_download(file, filename=case_export_name(folder.case, kind))
+
+
+@customer_required
+def case_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The whole case as a PDF: where it stands, the promises, the messages both ways."""
+    return _case_export(request, public_id, "pdf")
+
+
+@customer_required
+def case_zip(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The case's PDF and every file of its public messages, in one ZIP."""
+    return _case_export(request, public_id, "zip")
 
 
 @customer_required

@@ -90,6 +90,11 @@ MATRIX: dict[str, dict[str, tuple[int, ...]]] = {
         "GET": (410, 410, 410, 410, 410, 410, 410),
         "POST": (410, 410, 410, 410, 410, 410, 410),
     },
+    # POST the satisfaction check: A's case has none to answer, so back to the case page
+    "portal:case-followup": {
+        "GET": (405, 405, 405, 405, 405, 405, 405),
+        "POST": (302, 302, 404, 302, 302, 302, 302),
+    },
     "portal:case-manager": {
         "GET": (405, 405, 405, 405, 405, 405, 405),
         "POST": (302, 400, 404, 302, 302, 302, 302),
@@ -98,6 +103,9 @@ MATRIX: dict[str, dict[str, tuple[int, ...]]] = {
         "GET": (405, 405, 405, 405, 405, 405, 405),
         "POST": (302, 400, 404, 302, 302, 302, 302),
     },
+    # the whole case as a PDF, and as a ZIP with its files
+    "portal:case-pdf": {"GET": (302, 200, 404, 302, 302, 302, 302)},
+    "portal:case-zip": {"GET": (302, 200, 404, 302, 302, 302, 302)},
     "portal:cases": {"GET": (302, 200, 200, 302, 302, 302, 302)},
     "portal:complain": {
         "GET": (200, 200, 200, 200, 200, 200, 200),
@@ -149,6 +157,7 @@ POST_DATA: dict[str, dict] = {
     "desk:case-log": {},
     "desk:login": {},
     "desk:logout": {},
+    "portal:case-followup": {},
     "portal:case-manager": {},
     "portal:case-message": {},
     "portal:case-link": {},
