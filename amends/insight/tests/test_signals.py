@@ -1,0 +1,209 @@
+"""The signal engine (issue 6, point 2) on the shipped lexicons: each signal in each language,
+negation, intensifiers, spans into the original text, and bad input."""
+
+import random
+import time
+
+import pytest
+
+from amends.insight.lexicon import lexicon_defaults
+from amends.insight.signals import MAX_WORDS, signals_detect
+
+
+def _detect(text, language=None):
+    return signals_detect(text, language, lexicon=lexicon_defaults())
+
+
+def _kinds(text, language=None) -> set[str]:
+    return {signal.kind for signal in _detect(text, language) if signal.kind != "anger"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "kind"),
+    [
+        ("en", "If this is not fixed by Friday I will take you to court.", "legal_threat"),
+        ("he", "אם זה לא יתוקן עד יום שישי אני אגיש נגדכם תביעה קטנה", "legal_threat"),
+        ("ar", "اذا ما انحلت المشكلة راح ارفع عليكم دعوى في المحكمة", "legal_threat"),
+        ("ru", "Если не исправите до пятницы, подаю в суд", "legal_threat"),
+        ("en", "You are a bunch of useless idiots.", "abuse"),
+        ("he", "אתם חבורה של מטומטמים", "abuse"),
+        ("ar", "انتو حرامية ونصابين", "abuse"),
+        ("ru", "вы воры и жулики", "abuse"),
+        ("en", "Please cancel my subscription, I'm switching to another provider.", "churn_threat"),
+        ("he", "אני רוצה לבטל את המנוי ולעבור לחברה אחרת", "churn_threat"),
+        ("ar", "بدي الغي الاشتراك وانقل لشركة ثانية", "churn_threat"),
+        ("ru", "Прошу расторгнуть договор, ухожу к другому оператору", "churn_threat"),
+        ("en", "This is the third time I write about this.", "repeat_contact"),
+        ("he", "זו הפעם השלישית שאני כותבת על זה", "repeat_contact"),
+        ("ar", "هاي ثالث مرة بكتبلكم عن نفس الموضوع", "repeat_contact"),
+        ("ru", "Пишу уже третий раз по этому вопросу", "repeat_contact"),
+        ("en", "I want to speak to a manager.", "manager_request"),
+        ("he", "אני רוצה לדבר עם מנהל", "manager_request"),
+        ("ar", "بدي احكي مع المدير", "manager_request"),
+        ("ru", "Позовите руководителя", "manager_request"),
+    ],
+)
+def test_each_signal_in_each_language(language, text, kind):
+    # given / when
+    kinds = _kinds(text, language)
+    # then
+    assert kind in kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        ("I will take legal action.", "I will not take legal action."),
+        ("אני אפנה לעורך דין", "אני לא אפנה לעורך דין"),
+        ("سأرفع دعوى في المحكمة", "مش رح ارفع دعوى في المحكمة"),
+        ("Пойду в суд", "В суд я не собираюсь"),
+        ("I need a manager.", "I don't need a manager."),
+        ("Cancel my contract.", "I will not cancel my contract."),
+    ],
+)
+def test_negation_cancels_the_signal(text, negated):
+    # given / when / then
+    assert _kinds(text) - {"repeat_contact"}
+    assert _kinds(negated) - {"repeat_contact"} == set()
+
+
+def test_negation_stops_at_the_clause():
+    """ "not" in one clause does not cancel the threat in the next."""
+    # given / when / then
+    assert "legal_threat" in _kinds("I am not happy, so I will take legal action.")
+
+
+def test_a_phrase_that_contains_its_negation_still_counts():
+    # given / when
+    report = _detect("This is not acceptable.")
+    # then
+    assert report.anger_level >= 1
+
+
+@pytest.mark.parametrize(
+    ("plain", "intensified"),
+    [
+        ("I am angry about this.", "I am very angry about this."),
+        ("אני כועס על זה", "אני ממש כועס על זה"),
+        ("انا متضايق من الخدمة", "انا متضايق جدا من الخدمة"),
+        ("Я зол на вас", "Я очень зол на вас"),
+    ],
+)
+def test_intensifiers_raise_anger(plain, intensified):
+    # given / when
+    before, after = _detect(plain).get("anger"), _detect(intensified).get("anger")
+    # then
+    assert after.score > before.score
+
+
+def test_punctuation_capitals_and_elongation_raise_anger():
+    # given
+    calm = "Three weeks without hot water."
+    # when
+    shouted = _detect("THREE WEEKS WITHOUT HOT WATER!!!!!")
+    stretched = _detect("Three weeks without hot water?! Sooooo annoying!!")
+    # then
+    assert _detect(calm).anger_level == 0
+    assert shouted.anger_level >= 2
+    assert stretched.anger_level >= 2
+
+
+def test_abuse_means_anger_of_at_least_two():
+    # given / when
+    report = _detect("you morons cut off my electricity")
+    # then
+    assert report.has("abuse")
+    assert report.anger_level >= 2
+
+
+def test_hard_negatives_are_not_signals():
+    # given / when / then
+    assert "legal_threat" not in _kinds("I'm a lawyer myself, but I'm writing as a customer.")
+    assert "legal_threat" not in _kinds("הגשתי תביעה לביטוח על הנזק ברכב")
+    assert "manager_request" not in _kinds("Your manager promised me the fee would be removed.")
+    assert "churn_threat" not in _kinds("Please cancel my order, I ordered the wrong size.")
+    assert "abuse" not in _kinds("This app is bullshit.")
+
+
+def test_spans_point_into_the_original_text():
+    # given: niqqud, a zero-width joiner and a bidi override around the words
+    text = "\u202eשָׁלוֹם, אני רוצה לדבר עם המ\u200dנהל!!! и позовите НАЧАЛЬНИКА"
+    # when
+    report = _detect(text)
+    # then
+    signal = report.get("manager_request")
+    assert signal is not None
+    words = signal.words(text)
+    assert "המ\u200dנהל" in words
+    assert "НАЧАЛЬНИКА" in words
+    for start, end in signal.spans:
+        assert text[start:end] == text[start:end].strip()
+
+
+def test_quoted_history_is_a_repeat_contact_and_its_words_do_not_count():
+    # given: our earlier reply quoted under the customer's message
+    text = "Any news?\n\n> On 4 May you wrote:\n> You idiots will hear from my lawyer\n"
+    # when
+    report = _detect(text)
+    # then
+    assert report.has("repeat_contact")
+    assert not report.has("abuse")
+    assert not report.has("legal_threat")
+    (start, end) = report.get("repeat_contact").spans[0]
+    assert text[start:end].startswith(">")
+
+
+def _binary_looking() -> str:
+    rng = random.Random(6)
+    return bytes(rng.randrange(256) for _ in range(5000)).decode("latin-1")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        None,
+        "   \n\t ",
+        "👍👍👍😡",
+        "?!?!?!",
+        "12345",
+        "\u202e\u202d\u2066",
+        "\x00\x01\x02",
+        _binary_looking(),
+        "Ｉ　ＡＭ　ＦＵＲＩＯＵＳ!!!",
+        "שלום hello مرحبا привет 你好 こんにちは",
+        "\u202eI will sue you\u202c",
+        "a" * 1_000_000,
+        "lawyer " * 200_000,
+        "ש" * 300_000 + "!" * 300_000,
+        "\ud800 broken surrogate",
+        "x" + "\u0301" * 10_000,
+    ],
+)
+def test_bad_input_gives_signals_or_not_enough_text_quickly(text):
+    # given / when
+    started = time.perf_counter()
+    report = _detect(text)
+    elapsed = time.perf_counter() - started
+    # then
+    assert elapsed < 0.5  # generous for a loaded test machine; bench/insight.py measures
+    assert report.enough_text or report.message == "Not enough text to look for signals."
+    assert list(report) == [] or report.enough_text
+
+
+def test_a_long_text_is_cut_and_says_so():
+    # given
+    text = "My order is late. " * 2_000
+    # when
+    report = _detect(text)
+    # then
+    assert report.truncated
+    assert str(MAX_WORDS) in report.message
+
+
+def test_emoji_only_is_not_enough_text():
+    # given / when
+    report = _detect("😡😡😡")
+    # then
+    assert not report.enough_text
+    assert list(report) == []
