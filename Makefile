@@ -86,7 +86,10 @@ messages: $(VENV)/.test  #: refresh the he/ar/ru catalogues and compile them
 	cd amends && ../$(PY) ../manage.py makemessages -l he -l ar -l ru --no-obsolete --no-location -i "static/*"
 	cd amends && ../$(PY) ../manage.py compilemessages -l he -l ar -l ru
 
+eval: $(VENV)/.base  #: insight: signal and language scores on the evaluation set (docs/insight.md)
+	$(PY) -m amends.insight.evaluate
+
 bench: $(VENV)/.test  #: performance benchmark (see docs/performance.md)
 	$(PY) bench/run.py
 
-.PHONY: help install run chromium dovecot node lint fmt test test-sqlite test-pg messages bench
+.PHONY: help install run chromium dovecot node lint fmt test test-sqlite test-pg messages bench eval
