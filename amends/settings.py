@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "amends.mail",
     "amends.insight",
     "amends.insight.similar",
+    "amends.insight.analysis",
     "amends.desk",
     "amends.portal",
     "amends.api",
@@ -199,6 +200,7 @@ AMENDS_PERIODIC_JOBS = [
     "amends.notify.services.notifications_retry_stuck",
     "amends.core.maintenance.sqlite_analyze",
     "amends.insight.similar.services.fingerprints_retry_pending",
+    "amends.insight.analysis.services.analysis_retry_pending",
     "amends.privacy.services.retention.attachments_remove_expired",
     # Last: a slow IMAP server (up to each mailbox's timeout) delays only itself.
     "amends.mail.imap.mailboxes_poll",

@@ -7,12 +7,12 @@ from amends.accounts.models import ApiToken, Team, User
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "full_name", "email", "role", "sees_all_teams", "is_active"]
-    list_filter = ["role", "teams", "sees_all_teams", "is_active"]
+    list_filter = ["role", "teams", "sees_all_teams", "is_senior", "is_active"]
     search_fields = ["username", "full_name", "email"]
     ordering = ["full_name"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        ("Profile", {"fields": ["full_name", "email", "role", "languages", "teams", "sees_all_teams"]}),
+        ("Profile", {"fields": ["full_name", "email", "role", "languages", "teams", "sees_all_teams", "is_senior"]}),
         (
             "Access",
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},

@@ -51,6 +51,12 @@ class User(AbstractUser):
         ),
     )
 
+    is_senior = models.BooleanField(
+        _("senior agent"),
+        default=False,
+        help_text=_("Takes the cases of abusive customers when the action rules route them (R-EM-3)."),
+    )
+
     REQUIRED_FIELDS = ["email", "full_name"]
 
     class Meta:

@@ -35,6 +35,7 @@ from amends.core.middleware import file_download
 from amends.customers.selectors import customer_contact
 from amends.desk import actions
 from amends.desk.forms import CaseLogForm
+from amends.insight.analysis.selectors import analyses_for_case, case_feeling
 from amends.mail.selectors import held_list_for_case, inbound_get_for_case_message, inbound_original
 from amends.notify.selectors import notification_list_for_case, outbox_list
 from amends.privacy.models import AccessKind
@@ -97,7 +98,10 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def _case_context(request: HttpRequest, case, forms: dict | None = None) -> dict:
     escalations = list(escalation_list_for_case(case_id=case.pk))
+    analyses = analyses_for_case(case_id=case.pk)
     context = {
+        "analyses": analyses,
+        "feeling": case_feeling(analyses=analyses),
         "case": case,
         "contact": customer_contact(case.customer),
         "timeline": case_timeline(case=case, escalations=escalations),

@@ -364,6 +364,9 @@ class EscalationReason(models.TextChoices):
     CLOCK_BREACH = "clock_breach", _("A deadline was missed")
     PROMISE_BROKEN = "promise_broken", _("A promise to the customer was broken")
     MANAGER_REQUESTED = "manager_requested", _("The customer asked for a manager")
+    # Raised by the insight action rules from what the customer wrote (amends.insight.analysis).
+    CUSTOMER_WORDS = "customer_words", _("What the customer wrote needs a lead")
+    SENIOR_NEEDED = "senior_needed", _("Abusive customer: a senior agent should take it")
 
 
 class Escalation(models.Model):

@@ -25,6 +25,7 @@ from amends.core.errors import DomainError
 from amends.core.i18n import normalise_language
 from amends.core.models import AuditEvent
 from amends.customers.services import customers_match_or_create_many, normalise_email
+from amends.insight.analysis.queue import analysis_queue
 from amends.insight.similar.services import fingerprints_queue
 from amends.notify.services import customer_notify, notifications_queue
 from amends.sla.models import CaseClock
@@ -208,6 +209,7 @@ def cases_open(intakes: list[Intake], *, actor=None) -> list[Case]:
         ],
     )
     fingerprints_queue(cases)  # similar complaints: computed by a drain, off this request
+    analysis_queue(messages)  # language, signals and action rules: a drain, off this request
     acknowledgements = []
     for intake, case, message in zip(fresh, cases, messages, strict=True):
         case.first_message = message  # for the caller's record (the mail it came from)

@@ -35,6 +35,7 @@ from amends.core.audit import audit_event, record_event
 from amends.core.db import bulk_create_fast, bulk_update_by_pk
 from amends.core.errors import Conflict, DomainError, InvalidTransition
 from amends.core.models import AuditEvent
+from amends.insight.analysis.queue import analysis_queue
 from amends.notify.services import customer_notify
 from amends.sla.services.clocks import clocks_follow, clocks_follow_many
 from amends.sla.services.commitments import commitment_create, commitments_keep_on_update
@@ -403,6 +404,7 @@ def customer_messages_add(items: list[CustomerMessage], *, refuse: bool = False)
             case.updated_at = now
         bulk_update_by_pk(Case, touched, CUSTOMER_MESSAGE_FIELDS)
         followups_cancel_many(case_ids=[c.pk for c in touched])
+    analysis_queue(messages)  # language and signals: read by a drain, off this request
     by_item = dict(zip(map(id, taken), messages, strict=True))
     return [by_item.get(id(item)) for item in items]
 
