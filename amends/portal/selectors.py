@@ -68,7 +68,8 @@ def portal_case_folder(*, viewer: Viewer, public_id: UUID | str) -> CaseFolder:
     case = portal_case_get(viewer=viewer, public_id=public_id)
     return CaseFolder(
         case=case,
-        messages=list(case_public_messages(case=case)),
+        # The page shows `author_name`: the author's user row is not needed.
+        messages=list(case_public_messages(case=case).select_related(None)),
         promises=list(commitment_list_for_case(case_id=case.pk).order_by("due_at", "id")),
         followup=portal_followup_for_case(case=case),
     )
