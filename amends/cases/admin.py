@@ -1,10 +1,10 @@
 from django.contrib import admin
 
-from amends.cases.models import Attachment, Case, Category, Message
+from amends.cases.models import Attachment, Case, Category, Message, RootCause
 
 
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+@admin.register(Category, RootCause)
+class NamedCodeAdmin(admin.ModelAdmin):
     list_display = ["code", "name_en", "name_he", "name_ar", "name_ru", "is_active", "position"]
     list_editable = ["is_active", "position"]
 

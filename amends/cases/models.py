@@ -19,8 +19,8 @@ from amends.cases.choices import (
 )
 
 
-class Category(models.Model):
-    """A cause category (R-LE-2). Names per language so admins can add their own."""
+class NamedCode(models.Model):
+    """A code with a name in each language, which admins may rename, deactivate or add to."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name_en = models.CharField(_("name (English)"), max_length=120)
@@ -31,9 +31,8 @@ class Category(models.Model):
     position = models.PositiveSmallIntegerField(default=100)
 
     class Meta:
+        abstract = True
         ordering = ["position", "code"]
-        verbose_name = _("cause category")
-        verbose_name_plural = _("cause categories")
 
     def __str__(self) -> str:
         return self.name
@@ -42,6 +41,23 @@ class Category(models.Model):
     def name(self) -> str:
         lang = (get_language() or "en")[:2]
         return getattr(self, f"name_{lang}", "") or self.name_en
+
+
+class Category(NamedCode):
+    """A cause category (R-LE-2): what the customer complains about."""
+
+    class Meta(NamedCode.Meta):
+        verbose_name = _("cause category")
+        verbose_name_plural = _("cause categories")
+
+
+class RootCause(NamedCode):
+    """Why it happened inside the organisation (R-LE-3), asked for when a case is closed.
+    Separate from the category: regulators ask for both."""
+
+    class Meta(NamedCode.Meta):
+        verbose_name = _("root cause")
+        verbose_name_plural = _("root causes")
 
 
 class Case(models.Model):
@@ -69,6 +85,16 @@ class Case(models.Model):
     )
     team = models.ForeignKey(
         "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("team")
+    )
+    # What the complaint is about (a product line, a service, a branch): free text, filterable.
+    product = models.CharField(_("product or service"), max_length=100, blank=True)
+    root_cause = models.ForeignKey(
+        RootCause,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("root cause"),
     )
     order_number = models.CharField(_("order or account number"), max_length=100, blank=True)
     desired_outcome = models.CharField(
