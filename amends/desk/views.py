@@ -36,6 +36,7 @@ from amends.customers.selectors import customer_contact
 from amends.desk import actions
 from amends.desk.forms import CaseLogForm
 from amends.insight.analysis.selectors import analyses_for_case, case_feeling
+from amends.insight.similar.selectors import similar_panel
 from amends.mail.selectors import held_list_for_case, inbound_get_for_case_message, inbound_original
 from amends.notify.selectors import notification_list_for_case, outbox_list
 from amends.privacy.models import AccessKind
@@ -106,6 +107,7 @@ def _case_context(request: HttpRequest, case, forms: dict | None = None) -> dict
         "contact": customer_contact(case.customer),
         "timeline": case_timeline(case=case, escalations=escalations),
         "history": customer_case_history(user=request.user, case=case),
+        "similar": similar_panel(case, user=request.user),  # two queries
         "forms": actions.empty_forms(case),
         "clocks": clock_views_for_case(case_id=case.pk),
         "commitments": commitment_list_for_case(case_id=case.pk),
