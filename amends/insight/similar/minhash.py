@@ -1,6 +1,6 @@
 """MinHash signatures of case texts, their LSH band keys, and the similarity of two signatures.
 
-Signatures are computed with datasketch (docs/decisions/0010-minhash-with-datasketch.md), in the
+Signatures are computed with datasketch (docs/decisions/0012-minhash-with-datasketch.md), in the
 worker only: datasketch imports numpy and scipy, which the web processes never need, because
 comparing two stored signatures is a byte-wise count done here in plain Python.
 
