@@ -25,7 +25,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from .normalise import _STEMMERS, CYRILLIC, LATIN, fold, script_of
+from .normalise import _STEMMERS, CYRILLIC, HEBREW, LATIN, fold, script_of
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 LANGUAGES = ("en", "he", "ar", "ru")
@@ -128,6 +128,8 @@ def _word_option(part: str, language: str) -> WordOption:
     script = script_of(text) or (LATIN if language == "en" else None)
     folded = fold(text, script)
     if prefix:
+        if script == HEBREW and folded.startswith("ה") and len(folded) >= 4:
+            folded = folded[1:]  # as below: the article drops after ב ל כ
         if len(folded) < 2:
             raise PatternError(_("“%(word)s”: a word beginning needs at least 2 letters.") % {"word": part})
         return WordOption(folded, prefix=True)
@@ -135,6 +137,10 @@ def _word_option(part: str, language: str) -> WordOption:
         return WordOption("=" + folded)
     if script in (CYRILLIC, LATIN):
         return WordOption("~" + _STEMMERS[script].stemWord(folded))
+    if script == HEBREW and folded.startswith("ה") and len(folded) >= 4:
+        # The article ה drops after ב ל כ (המפקח → למפקח): match the word without it, which
+        # every form has among its readings.
+        return WordOption(folded[1:])
     return WordOption(folded)
 
 

@@ -7,7 +7,8 @@ keys, lexicon.py the index), then scores each signal kind:
    quoted history itself is evidence of an earlier contact (repeat_contact).
 2. A match with a negation in the NEGATION_WINDOW words before it, in the same clause, does
    not count ("I am NOT threatening legal action"); nor one followed by a negation_after
-   entry ("в суд я не собираюсь").
+   entry ("в суд я не собираюсь"). A negation inside a condition ("if you do not …") reaches
+   only CONDITION_NEGATION_WINDOW words: the threat that follows the condition stands.
 3. A negative-weight entry ("insurance claim", "my lawyer friend") cancels the matches of its
    kind that overlap it, and its weight is added to that kind's total.
 4. An intensifier next to an anger word (up to INTENSIFIER_WINDOW words before or after, in
@@ -41,6 +42,10 @@ MIN_LETTERS = 2
 
 REPORT_AT = 1.0  # a kind's total at which it is reported
 NEGATION_WINDOW = 5  # words after a negation that it cancels (same clause)
+# In a condition ("if you do not refund me I will sue", "אם לא תחזירו אגיש תביעה") the
+# negation belongs to the condition: it reaches only its next words, not the threat after it.
+CONDITION_WORDS = frozenset({"=if", "=unless", "אמ", "=اذا", "=لو", "=если"})
+CONDITION_NEGATION_WINDOW = 2
 INTENSIFIER_WINDOW = 2  # words before and after an intensifier that it raises
 INTENSIFIER_BOOST = 1.5
 QUOTED_HISTORY_WEIGHT = 1.0  # quoted history alone is a repeat contact
@@ -255,7 +260,8 @@ def _score(tokens: list[Token], matches: list[Match]) -> dict[str, _Tally]:
     for match in matches:
         kind = match.entry.kind
         if kind == lx.NEGATION:
-            _reach(tokens, negated_start, match.last, range(match.last + 1, match.last + 1 + NEGATION_WINDOW))
+            window = CONDITION_NEGATION_WINDOW if _in_condition(tokens, match.first) else NEGATION_WINDOW
+            _reach(tokens, negated_start, match.last, range(match.last + 1, match.last + 1 + window))
         elif kind == lx.NEGATION_AFTER:
             _reach(tokens, negated_end, match.first, range(match.first - NEGATION_WINDOW, match.first))
         elif kind == lx.INTENSIFIER:
@@ -292,6 +298,17 @@ def _score(tokens: list[Token], matches: list[Match]) -> dict[str, _Tally]:
             weight += ELLIPTICAL_BONUS
         _add(tallies, entry.kind, weight, [(tokens[i].start, tokens[i].end) for i in match.tokens])
     return tallies
+
+
+def _in_condition(tokens: list[Token], index: int) -> bool:
+    """Whether a condition word opens the clause before tokens[index] (within a few words)."""
+    clause = tokens[index].clause
+    for before in range(index - 1, max(-1, index - 1 - NEGATION_WINDOW), -1):
+        if tokens[before].clause != clause:
+            return False
+        if tokens[before].keys & CONDITION_WORDS:
+            return True
+    return False
 
 
 def _reach(tokens: list[Token], marks: list[bool], origin: int, indexes) -> None:

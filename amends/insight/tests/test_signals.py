@@ -207,3 +207,24 @@ def test_emoji_only_is_not_enough_text():
     # then
     assert not report.enough_text
     assert list(report) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If you do not refund me by Friday I will sue",
+        "אם לא תאשרו את ההחזר אפנה למפקח על הבנקים",
+        "اذا ما رجعتوا المبلغ راح ارفع دعوى",
+        "Если не вернёте деньги до пятницы подам в суд",
+    ],
+)
+def test_a_negation_inside_a_condition_does_not_cancel_the_threat(text):
+    # given / when / then
+    assert "legal_threat" in _kinds(text)
+
+
+def test_the_hebrew_article_dropped_after_a_preposition_still_matches():
+    """המפקח על הבנקים is written למפקח after ל: the entry matches both."""
+    # given / when / then
+    assert "legal_threat" in _kinds("אני פונה למפקח על הבנקים")
+    assert "legal_threat" in _kinds("הגשתי תלונה אצל המפקח על הבנקים")
