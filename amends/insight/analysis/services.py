@@ -19,7 +19,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import User
-from amends.cases.choices import OPEN_STATUSES, MessageKind, Priority
+from amends.cases.choices import OPEN_STATUSES, Channel, MessageKind, Priority
 from amends.cases.models import Case, Message
 from amends.cases.services.lifecycle import case_assign, case_update
 from amends.core import clock
@@ -126,10 +126,19 @@ def _store(analysis: MessageAnalysis, *, language, report, after_reply: bool) ->
     return analysis
 
 
+# Channels where the customer, not an agent, wrote the first message: an agent logging a call
+# chose the language on purpose.
+SELF_SERVICE = (Channel.WEB, Channel.EMAIL, Channel.API)
+
+
 def _case_language_follow(case: Case, message: Message, code: str) -> None:
-    """The first message decides the case's language when intake could only guess it from the
-    script (Latin letters read as English): templates and routing follow the case language."""
-    if case.language == code or message.pk != _first_message_id(case):
+    """English is what intake falls back to (the English form, an API call without a language,
+    a mail in Latin letters); when the first message is plainly Hebrew, Arabic or Russian, the
+    case takes that language, so later mail and templates speak it. A case opened in he/ar/ru
+    was asked for in that language and stays so."""
+    if case.language != "en" or code == "en" or case.channel not in SELF_SERVICE:
+        return
+    if message.pk != _first_message_id(case):
         return
     before = case.language
     Case.objects.filter(pk=case.pk).update(language=code)
