@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from amends.customers.models import Customer, CustomerIdentity
+from amends.privacy.admin import CustomerPrivacyActions
 
 
 class IdentityInline(admin.TabularInline):
@@ -10,7 +11,10 @@ class IdentityInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(CustomerPrivacyActions, admin.ModelAdmin):
+    """Each change page shown is written to the access log; export and erasure are actions
+    (amends.privacy)."""
+
     list_display = ["full_name", "language", "created_at"]
     search_fields = ["full_name", "identities__value"]
     list_filter = ["language"]

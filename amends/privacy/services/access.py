@@ -1,5 +1,6 @@
 """The staff access log: who looked at which customer's record, when, and how."""
 
+import getpass
 import ipaddress
 from typing import Any
 
@@ -50,3 +51,12 @@ def access_record(
         detail=str(detail)[:64],
         ip=request_ip(request) if request is not None else None,
     )
+
+
+def command_actor_label(command: str) -> str:
+    """Who ran a manage.py command, for the logs: the command and the operating-system user."""
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no user name in this environment (some containers)
+        who = "?"
+    return f"manage.py {command} ({who})"
