@@ -21,6 +21,7 @@ already depend on its script (a Hebrew word can only ever match a Hebrew entry).
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -109,6 +110,7 @@ def lexicon_pattern_parse(pattern: str, language: str) -> tuple[WordPattern, ...
     return tuple(words)
 
 
+@lru_cache(maxsize=20_000)
 def _word_option(part: str, language: str) -> WordOption:
     if part == "#":
         return WordOption("#")
