@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "amends.portal",
     "amends.api",
     "amends.privacy",
+    "amends.reports",
 ]
 
 MIDDLEWARE = [
