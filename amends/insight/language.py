@@ -126,7 +126,9 @@ def language_detect(text: str) -> LanguageGuess:
     sentence frame ("Hebrew with iPhone is Hebrew"); a tie goes to the language it opens with.
     Words, not letters, because Hebrew and Arabic spell the same words with fewer letters.
     """
-    text = INVISIBLE.sub("", (text or "")[:MAX_CHARS])
+    if isinstance(text, bytes | bytearray):
+        text = bytes(text).decode("utf-8", errors="replace")
+    text = INVISIBLE.sub("", (text or "")[:MAX_CHARS] if isinstance(text, str) else "")
     if sum(1 for ch in text if ch.isalpha()) < MIN_LETTERS:
         return NOT_ENOUGH
     detector = _detector or _build_detector()

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 
 from .language import LanguageGuess, language_detect
-from .lexicon import CompiledLexicon, lexicon_compile
+from .lexicon import CompiledLexicon, lexicon_compile, lexicon_defaults
 from .models import Lexicon, LexiconEntry
 from .signals import SignalReport, signals_detect
 
@@ -28,7 +28,8 @@ def lexicon_active() -> CompiledLexicon:
     """The active entries of every lexicon, compiled.
 
     Recompiled when a lexicon's version has changed, which this process checks at most every
-    LEXICON_CHECK_SECONDS (a change made in this process is seen at once).
+    LEXICON_CHECK_SECONDS (a change made in this process is seen at once). With no lexicon rows
+    at all, the shipped defaults.
     """
     global _compiled, _checked_at
     now = time.monotonic()
@@ -36,7 +37,11 @@ def lexicon_active() -> CompiledLexicon:
         return _compiled
     with _lock:
         versions = lexicon_versions()
-        if _compiled is None or _compiled.version != versions:
+        if not versions:
+            # No lexicon rows at all (a flushed test database, a table emptied by hand): the
+            # shipped defaults, rather than silently finding nothing.
+            _compiled = lexicon_defaults()
+        elif _compiled is None or _compiled.version != versions:
             rows = LexiconEntry.objects.filter(active=True).values_list(
                 "lexicon__language", "kind", "pattern", "weight"
             )

@@ -159,7 +159,9 @@ def signals_detect(text: str, language: str | None = None, *, lexicon: CompiledL
     are read with the lexicon of their own script, so mixed-language text works. `lexicon`
     defaults to the active lexicon (admins' entries, recompiled when they change).
     """
-    if not isinstance(text, str):
+    if isinstance(text, bytes | bytearray):
+        text = bytes(text).decode("utf-8", errors="replace")
+    elif not isinstance(text, str):
         text = "" if text is None else str(text)
     if lexicon is None:
         from .selectors import lexicon_active

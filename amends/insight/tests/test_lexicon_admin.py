@@ -159,3 +159,16 @@ def test_an_invalid_pattern_in_the_database_is_skipped_not_fatal(db):
     report = text_insight("I am livid").signals
     # then
     assert report.anger_level >= 1
+
+
+def test_with_no_lexicon_rows_the_shipped_defaults_are_used(db):
+    """A flushed database (transactional tests) or an emptied table still finds signals."""
+    # given
+    Lexicon.objects.all().delete()
+    from amends.insight import selectors
+
+    selectors.lexicon_reset()
+    # when
+    report = text_insight("See you in court.").signals
+    # then
+    assert report.has("legal_threat")

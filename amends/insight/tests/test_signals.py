@@ -228,3 +228,10 @@ def test_the_hebrew_article_dropped_after_a_preposition_still_matches():
     # given / when / then
     assert "legal_threat" in _kinds("אני פונה למפקח על הבנקים")
     assert "legal_threat" in _kinds("הגשתי תלונה אצל המפקח על הבנקים")
+
+
+def test_bytes_are_read_as_utf8():
+    # given / when
+    report = _detect("אני אתבע אתכם".encode())
+    # then
+    assert report.has("legal_threat")
