@@ -26,6 +26,7 @@ from amends.core import clock
 from amends.core.audit import record_event
 from amends.core.db import bulk_insert, bulk_update_by_pk
 from amends.notify.services import staff_notify
+from amends.reports.services.rollups import rollups_refresh
 from amends.sla import events
 from amends.sla.locks import due_clocks, due_commitment_ids, due_followup_ids
 from amends.sla.models import (
@@ -163,6 +164,7 @@ def commitments_sweep(*, now: datetime) -> int:
             if commitment is None:
                 continue
             _commitment_due(commitment, now)
+            rollups_refresh(case_ids=[case_id])  # a broken promise counts on the dashboard
             done += 1
     return done
 

@@ -28,6 +28,7 @@ from amends.customers.services import customers_match_or_create_many, normalise_
 from amends.insight.analysis.queue import analysis_queue
 from amends.insight.similar.services import fingerprints_queue
 from amends.notify.services import customer_notify, notifications_queue
+from amends.reports.services.rollups import rollups_add_new
 from amends.sla.models import CaseClock
 from amends.sla.services.clocks import SlaConfig, case_clock_fields, clocks_plan_open
 
@@ -225,6 +226,7 @@ def cases_open(intakes: list[Intake], *, actor=None) -> list[Case]:
                 )
             )
     notifications_queue(acknowledgements)  # one INSERT for the batch
+    rollups_add_new(cases=cases)  # the dashboard's counters: last, to hold their rows briefly
     opened = iter(cases)
     return [earlier[i.intake_key] if i.intake_key in earlier else next(opened) for i in intakes]
 

@@ -37,6 +37,7 @@ from amends.core.errors import Conflict, DomainError, InvalidTransition
 from amends.core.models import AuditEvent
 from amends.insight.analysis.queue import analysis_queue
 from amends.notify.services import customer_notify
+from amends.reports.services.rollups import rollups_refresh
 from amends.sla.services.clocks import clocks_follow, clocks_follow_many
 from amends.sla.services.commitments import commitment_create, commitments_keep_on_update
 from amends.sla.services.followups import followup_schedule, followups_cancel, followups_cancel_many
@@ -161,6 +162,7 @@ def case_assign(*, case: Case, owner: Any, actor: Any, tell_customer: bool = Tru
     clocks_follow(case=case, event=events.ASSIGNED)
     if tell_customer:
         customer_notify(case=case, event="assigned", context={"owner_name": owner.full_name})
+    rollups_refresh(case_ids=[case.pk])
     return case
 
 
@@ -212,6 +214,7 @@ def case_transfer(*, case: Case, to_owner: Any, actor: Any, summary: str, to_tea
     )
     clocks_follow(case=case, event=events.TRANSFERRED)
     customer_notify(case=case, event="transferred", context={"owner_name": to_owner.full_name})
+    rollups_refresh(case_ids=[case.pk])
     return case
 
 
@@ -262,6 +265,7 @@ def case_reply(
         event="reply",
         context={"body": body, "author_name": actor.full_name, "promise_due": promise_due},
     )
+    rollups_refresh(case_ids=[case.pk])
     return message
 
 
@@ -292,6 +296,7 @@ def case_ask(*, case: Case, actor: Any, body: str) -> Message:
     clocks_follow(case=case, event=events.QUESTION_ASKED)
     commitments_keep_on_update(case=case, actor=actor)
     customer_notify(case=case, event="question", context={"body": body, "author_name": actor.full_name})
+    rollups_refresh(case_ids=[case.pk])
     return message
 
 
@@ -404,6 +409,7 @@ def customer_messages_add(items: list[CustomerMessage], *, refuse: bool = False)
             case.updated_at = now
         bulk_update_by_pk(Case, touched, CUSTOMER_MESSAGE_FIELDS)
         followups_cancel_many(case_ids=[c.pk for c in touched])
+        rollups_refresh(case_ids=[c.pk for c in touched])
     analysis_queue(messages)  # language and signals: read by a drain, off this request
     by_item = dict(zip(map(id, taken), messages, strict=True))
     return [by_item.get(id(item)) for item in items]
@@ -461,6 +467,7 @@ def case_update(
         record_event(name=events.UPDATED, target=case, actor=actor, changes=changes)
         if {"priority", "category"} & set(changes):
             clocks_follow(case=case, event=events.UPDATED)
+        rollups_refresh(case_ids=[case.pk])
     return case
 
 
@@ -541,6 +548,7 @@ def case_resolve(
         event="resolved",
         context={"summary": summary, "owner_name": case.owner.full_name},
     )
+    rollups_refresh(case_ids=[case.pk])
     return case
 
 
@@ -567,6 +575,7 @@ def case_reopen(*, case: Case, actor: Any, reason: str) -> Case:
     clocks_follow(case=case, event=events.REOPENED)
     followups_cancel(case=case)
     customer_notify(case=case, event="reopened", context={"owner_name": case.owner.full_name})
+    rollups_refresh(case_ids=[case.pk])
     return case
 
 
@@ -594,6 +603,7 @@ def case_reopen_by_customer(*, case: Case, body: str) -> Case:
         name=events.REOPENED, target=case, actor_label="customer", changes=changes, data={"reason": body}
     )
     clocks_follow(case=case, event=events.REOPENED)
+    rollups_refresh(case_ids=[case.pk])
     return case
 
 
@@ -612,3 +622,4 @@ def case_close(*, case: Case, actor: Any) -> Case:
     )
     clocks_follow(case=case, event=events.CLOSED)
     return case
+    rollups_refresh(case_ids=[case.pk])

@@ -28,6 +28,7 @@ from amends.core.errors import DomainError
 from amends.insight.analysis.models import Action, ActionRule, MessageAnalysis
 from amends.insight.language import language_detect
 from amends.insight.signals import signals_detect
+from amends.reports.services.rollups import rollups_refresh
 from amends.sla.models import Escalation, EscalationReason, Recipient
 from amends.sla.services.escalations import escalation_raise
 
@@ -142,6 +143,7 @@ def _case_language_follow(case: Case, message: Message, code: str) -> None:
         return
     before = case.language
     Case.objects.filter(pk=case.pk).update(language=code)
+    rollups_refresh(case_ids=[case.pk])  # the dashboard counts the case under its language
     case.language = code
     record_event(
         name=LANGUAGE_EVENT,

@@ -19,6 +19,7 @@ from amends.core import clock
 from amends.core.audit import record_event
 from amends.core.errors import Conflict, DomainError
 from amends.notify.services import customer_notify
+from amends.reports.services.rollups import rollups_refresh
 from amends.sla import events
 from amends.sla.models import Commitment, CommitmentStatus
 from amends.sla.schedule import business_calendar
@@ -129,6 +130,7 @@ def commitment_mark_done(*, commitment: Commitment, actor: Any) -> Commitment:
             _("This promise was due already; it can no longer be marked kept."), code="promise_late"
         )
     _settle(commitment, CommitmentStatus.KEPT, actor=actor, now=now)
+    rollups_refresh(case_ids=[commitment.case_id])
     return commitment
 
 

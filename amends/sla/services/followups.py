@@ -19,6 +19,7 @@ from amends.core import clock
 from amends.core.audit import record_event
 from amends.core.errors import DomainError
 from amends.notify.services import customer_notify
+from amends.reports.services.rollups import rollups_refresh
 from amends.sla import events
 from amends.sla.models import FollowUp, FollowUpStatus
 from amends.sla.schedule import business_calendar
@@ -148,4 +149,5 @@ def followup_answer(
             case=followup.case,
             body=followup.comment or _("The customer says the problem is not solved."),
         )
+    rollups_refresh(case_ids=[followup.case_id])
     return followup, True
