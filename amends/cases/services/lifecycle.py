@@ -621,5 +621,5 @@ def case_close(*, case: Case, actor: Any) -> Case:
         changes={"status": (Status.RESOLVED, Status.CLOSED)},
     )
     clocks_follow(case=case, event=events.CLOSED)
-    return case
     rollups_refresh(case_ids=[case.pk])
+    return case
