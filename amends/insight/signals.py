@@ -82,7 +82,7 @@ ANGER_FULL = 3.5  # the total at which intensity reaches 1.0
 
 NOT_ENOUGH_TEXT = _("Not enough text to look for signals.")
 ANGER_LEVEL_LABELS = {1: _("Mild annoyance"), 2: _("Angry"), 3: _("Furious")}
-TRUNCATED = _("The text is long: only its first %(count)s words were read.")
+TRUNCATED = _("The text is long: only its beginning was read.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +134,7 @@ class SignalReport:
         if not self.enough_text:
             return str(NOT_ENOUGH_TEXT)
         if self.truncated:
-            return str(TRUNCATED % {"count": MAX_WORDS})
+            return str(TRUNCATED)
         return ""
 
 
