@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from amends.desk import views, views_coach
+from amends.reports import urls as reports_urls
 
 app_name = "desk"
 urlpatterns = [
@@ -13,6 +14,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.queue, name="queue"),
     path("search/", views.search, name="search"),
+    # The managers' dashboard, leads and admins (namespace desk:reports).
+    path("reports/", (reports_urls.urlpatterns, reports_urls.app_name, "reports")),
     path("cases/new/", views.case_log, name="case-log"),
     path("cases/<uuid:public_id>/", views.case_detail, name="case"),
     path("cases/<uuid:public_id>/coach/", views_coach.coach, name="coach"),
