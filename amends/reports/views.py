@@ -85,8 +85,10 @@ def monthly(request: HttpRequest) -> HttpResponse:
 
 
 @_lead_required
-def table_export(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
-    """One dashboard table as CSV (streamed) or XLSX."""
+def table_export(request: HttpRequest) -> HttpResponse:
+    """One dashboard table (?table=…) as CSV (streamed) or XLSX (?format=xlsx)."""
+    name = request.GET.get("table", "figures")
+    fmt = request.GET.get("format", ExportFormat.CSV)
     filters = filters_from(request.GET)
     all_tables = tables(dashboard(filters))
     if name not in all_tables or fmt not in ExportFormat.values:
