@@ -82,6 +82,20 @@ MATRIX: dict[str, dict[str, tuple[int, ...]]] = {
     "desk:mail-original": {"GET": (302, 302, 302, 200, 404, 200, 200)},
     "desk:outbox": {"GET": (302, 302, 302, 403, 403, 200, 200)},
     "desk:queue": {"GET": (302, 302, 302, 200, 200, 200, 200)},
+    # the managers' dashboard (issue 7): leads and admins only; agents 403
+    "desk:reports:dashboard": {"GET": (302, 302, 302, 403, 403, 200, 200)},
+    "desk:reports:monthly": {"GET": (302, 302, 302, 403, 403, 200, 200)},
+    "desk:reports:table": {"GET": (302, 302, 302, 403, 403, 200, 200)},
+    "desk:reports:cases": {"GET": (302, 302, 302, 403, 403, 200, 200)},
+    "desk:reports:cases-csv": {"GET": (302, 302, 302, 403, 403, 200, 200)},
+    # POST {}: the cases received in the last 12 weeks, written in the background
+    "desk:reports:export-start": {
+        "GET": (302, 302, 302, 403, 403, 405, 405),
+        "POST": (302, 302, 302, 403, 403, 302, 302),
+    },
+    # A's case id is no export: not found, also for leads (an export is its requester's only)
+    "desk:reports:export": {"GET": (302, 302, 302, 403, 403, 404, 404)},
+    "desk:reports:export-download": {"GET": (302, 302, 302, 403, 403, 404, 404)},
     "desk:search": {"GET": (302, 302, 302, 200, 200, 200, 200)},
     "portal:attachment": {"GET": (302, 200, 404, 302, 302, 302, 302)},
     "portal:case": {"GET": (302, 200, 404, 302, 302, 302, 302)},
@@ -156,6 +170,7 @@ POST_DATA: dict[str, dict] = {
     "desk:coach": {"body": "Dear Anna, I will call you tomorrow."},
     "desk:case-log": {},
     "desk:login": {},
+    "desk:reports:export-start": {},
     "desk:logout": {},
     "portal:case-followup": {},
     "portal:case-manager": {},
