@@ -9,7 +9,7 @@ may open). docs/subsystems/similar.md explains the ranking and the thresholds.
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection
@@ -73,34 +73,31 @@ def similar_panel(case: Case, *, limit: int = 5, user: Any = None) -> SimilarPan
     services and reports); interfaces pass the staff user."""
     days = settings.AMENDS_SIMILAR_DAYS
     rows = _fingerprint_rows(case, window=timedelta(days=days))
-    own = next((r for r in rows if r[0] == case.pk), None)
-    own_sig = own[3] if own else None
+    own = next((row for row in rows if row.case_id == case.pk), None)
     others: dict[int, float] = {}
     earlier: dict[int, float] = {}
-    for case_id, customer_id, created_at, sig, _computed in rows:
-        if case_id == case.pk or sig is None or own_sig is None:
-            continue
-        score = minhash.similarity(own_sig, sig)
-        if customer_id != case.customer_id:
-            if score >= settings.AMENDS_SIMILAR_MIN_SIMILARITY:
-                others[case_id] = score
-        elif (
-            _earlier(created_at, case_id, case)
-            and score >= settings.AMENDS_SIMILAR_SAME_CUSTOMER_MIN_SIMILARITY
-        ):
-            earlier[case_id] = score
+    if own is not None and own.signature is not None:
+        for row in rows:
+            if row.case_id == case.pk or row.signature is None:
+                continue
+            score = minhash.similarity(own.signature, row.signature)
+            if row.customer_id != case.customer_id:
+                if score >= settings.AMENDS_SIMILAR_MIN_SIMILARITY:
+                    others[row.case_id] = score
+            elif row.earlier and score >= settings.AMENDS_SIMILAR_SAME_CUSTOMER_MIN_SIMILARITY:
+                earlier[row.case_id] = score
     shown = _cases_shown(case, user=user, ids=[*others, *earlier])
     same_category = {
-        c.pk
-        for c in shown.values()
-        if c.customer_id == case.customer_id and c.category_id == case.category_id
-    }
-    same_category = {
-        pk for pk in same_category if case.category_id and _earlier(shown[pk].created_at, pk, case)
+        pk
+        for pk, c in shown.items()
+        if case.category_id
+        and c.customer_id == case.customer_id
+        and c.category_id == case.category_id
+        and (c.created_at, pk) < (case.created_at, case.pk)
     }
     other_list = sorted(
         (SimilarCase(shown[pk], score) for pk, score in others.items() if pk in shown),
-        key=lambda s: (-s.similarity, -s.case.created_at.timestamp()),
+        key=lambda s: (-s.similarity, -s.case.pk),
     )
     before_list = sorted(
         (
@@ -114,56 +111,69 @@ def similar_panel(case: Case, *, limit: int = 5, user: Any = None) -> SimilarPan
     return SimilarPanel(state=_state(own), others=other_list[:limit], before=before_list[:limit], days=days)
 
 
-def _earlier(created_at, case_id: int, case: Case) -> bool:
-    # Cases opened in one batch share their created_at: the id breaks the tie.
-    return (created_at, case_id) < (case.created_at, case.pk)
+class _Row(NamedTuple):
+    case_id: int
+    customer_id: int
+    signature: bytes | None
+    computed: bool
+    earlier: bool  # opened before the case looked up (the id breaks a tie in created_at)
 
 
-def _state(own: tuple | None) -> str:
+def _state(own: _Row | None) -> str:
     if own is None:
         return State.UNKNOWN
-    if own[3] is not None:
+    if own.signature is not None:
         return State.READY
-    return State.PENDING if own[4] is None else State.TOO_SHORT
+    return State.TOO_SHORT if own.computed else State.PENDING
 
 
-def _fingerprint_rows(case: Case, *, window: timedelta) -> list[tuple]:
-    """One query: (case id, customer id, created_at, signature, computed_at) of this case, of
-    the LSH candidates (other customers, within the window, most bands in common first) and of
-    the customer's most recent cases up to this one.
+def _fingerprint_rows(case: Case, *, window: timedelta) -> list[_Row]:
+    """One query: the fingerprints of this case, of the LSH candidates (other customers, within
+    the window, most bands in common first) and of the customer's most recent cases up to it.
 
     Raw SQL, as the one hot statement of the lookup: built with the ORM (a UNION of two
-    subqueries over the band table) it cost ~8 ms of Python per call to compile, a third of
-    the 30 ms target (bench/similar.py). Plain SQL that SQLite and PostgreSQL both run."""
+    subqueries over the band table) it cost ~8 ms of Python per call to compile and convert,
+    a third of the 30 ms target (bench/similar.py). Plain SQL that SQLite and PostgreSQL both
+    run; the comparisons with this case's time are made there, so no value needs converting."""
     at = connection.ops.adapt_datetimefield_value
+    created = at(case.created_at)
+    columns = [created, created, case.pk]  # the "earlier" flag, in each SELECT
     params = [
+        *columns,
         case.pk,
         at(case.created_at - window),
         at(case.created_at + window),
         case.customer_id,
         CANDIDATES,
+        *columns,
         case.customer_id,
-        at(case.created_at),
+        created,
         EARLIER_CASES,
     ]
-    rows = Fingerprint.objects.raw(_ROWS_SQL, params)
-    return [(f.case_id, f.customer_id, f.created_at, f.signature, f.computed_at) for f in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(_ROWS_SQL, params)
+        return [
+            _Row(pk, customer_id, bytes(sig) if sig is not None else None, bool(computed), bool(earlier))
+            for pk, customer_id, sig, computed, earlier in cursor.fetchall()
+        ]
 
 
-_COLUMNS = "f.case_id, f.customer_id, f.created_at, f.signature, f.computed_at"
+_FP, _BAND = Fingerprint._meta.db_table, FingerprintBand._meta.db_table
+_COLUMNS = """f.case_id, f.customer_id, f.signature, f.computed_at IS NOT NULL,
+    (f.created_at < %s OR (f.created_at = %s AND f.case_id < %s))"""
 _ROWS_SQL = f"""
-    SELECT {_COLUMNS} FROM {Fingerprint._meta.db_table} f
+    SELECT {_COLUMNS} FROM {_FP} f
     WHERE f.case_id IN (
-        SELECT b.fingerprint_id FROM {FingerprintBand._meta.db_table} b
-        WHERE b.key IN (SELECT o.key FROM {FingerprintBand._meta.db_table} o WHERE o.fingerprint_id = %s)
+        SELECT b.fingerprint_id FROM {_BAND} b
+        WHERE b.key IN (SELECT o.key FROM {_BAND} o WHERE o.fingerprint_id = %s)
           AND b.created_at >= %s AND b.created_at <= %s AND b.customer_id <> %s
         GROUP BY b.fingerprint_id
         ORDER BY COUNT(*) DESC, b.fingerprint_id DESC
         LIMIT %s)
     UNION ALL
-    SELECT {_COLUMNS} FROM {Fingerprint._meta.db_table} f
+    SELECT {_COLUMNS} FROM {_FP} f
     WHERE f.case_id IN (
-        SELECT e.case_id FROM {Fingerprint._meta.db_table} e
+        SELECT e.case_id FROM {_FP} e
         WHERE e.customer_id = %s AND e.created_at <= %s
         ORDER BY e.created_at DESC
         LIMIT %s)
