@@ -20,9 +20,10 @@ from amends.cases.selectors import cases_visible_to
 from amends.insight.similar import minhash
 from amends.insight.similar.models import Fingerprint, FingerprintBand
 
-# Candidates re-ranked per lookup: those sharing the most bands with the case. More than
-# enough for a panel of five, and a bound on the work when a bucket is crowded.
-CANDIDATES = 100
+# Candidates re-ranked per lookup: those sharing the most bands with the case, the newest first
+# among equals. A bound on the work when buckets are crowded; generous, because a true
+# near-duplicate may share a single band with the case, like many a chance candidate.
+CANDIDATES = 200
 # The customer's earlier cases compared with this one, newest first.
 EARLIER_CASES = 200
 # What the panel loads of each case it shows.

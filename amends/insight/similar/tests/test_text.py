@@ -82,3 +82,14 @@ def test_a_megabyte_of_text_is_cut_and_stays_fast():
     sig = minhash.signature(text)
     assert sig == minhash.signature(text[:20_000])
     assert time.perf_counter() - began < 1.0
+
+
+def test_similarity_is_the_share_of_equal_values():
+    # given two signatures that differ in 32 of their 128 values (one byte each, anywhere in it)
+    a = bytes(range(256)) * 2
+    b = bytearray(a)
+    for lane in range(0, 128, 4):
+        b[lane * 4 + lane % 4] ^= 0xFF
+    # then three quarters of the values are equal
+    assert minhash.similarity(a, bytes(b)) == 0.75
+    assert minhash.similarity(a, a[:-4]) == 0.0  # another length: another scheme, not comparable
