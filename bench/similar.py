@@ -203,10 +203,15 @@ def texts_plan(cases: list[tuple[int, int]], *, planted: int, seed: int) -> tupl
     return texts, pairs
 
 
-def _signatures(chunk: list[tuple[int, str]]) -> list[tuple[int, bytes | None]]:
+def _signatures(chunk: list[tuple[int, str]]) -> list[tuple[int, bytes | None, list[int]]]:
+    """Signatures and band keys of a chunk of texts, in a worker process."""
     from amends.insight.similar import minhash
 
-    return [(pk, minhash.signature(text)) for pk, text in chunk]
+    out = []
+    for pk, text in chunk:
+        sig = minhash.signature(text)
+        out.append((pk, sig, minhash.band_keys(sig) if sig is not None else []))
+    return out
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -310,9 +315,11 @@ def load_fingerprints(texts: dict, *, workers: int) -> dict:
     items = sorted(texts.items())
     chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
     signatures: dict[int, bytes | None] = {}
+    keys: dict[int, list[int]] = {}
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         for n, result in enumerate(pool.imap_unordered(_signatures, chunks), 1):
-            signatures.update(result)
+            for pk, sig, band_keys in result:
+                signatures[pk], keys[pk] = sig, band_keys
             if n % 50 == 0:
                 log(f"  signatures: {len(signatures):,}/{len(items):,}")
     seconds["signatures"] = round(time.perf_counter() - began, 1)
@@ -339,11 +346,9 @@ def load_fingerprints(texts: dict, *, workers: int) -> dict:
         with raw.copy(
             f"COPY {band_table} (fingerprint_id, band, key, created_at, customer_id) FROM STDIN"
         ) as copy:
-            for pk, customer_id, created_at in cases:
-                sig = signatures.get(pk)
-                if sig is not None:
-                    for band, key in enumerate(minhash.band_keys(sig)):
-                        copy.write_row((pk, band, key, created_at, customer_id))
+            for pk, customer_id, created_at in cases:  # COPY's text format, a case at a time
+                tail = f"\t{created_at.isoformat()}\t{customer_id}\n"
+                copy.write("".join(f"{pk}\t{band}\t{key}{tail}" for band, key in enumerate(keys.get(pk, ()))))
         cursor.execute("SET session_replication_role = DEFAULT")
     seconds["copy_bands"] = round(time.perf_counter() - began, 1)
     log(f"  COPY: fingerprints {seconds['copy_fingerprints']} s, bands {seconds['copy_bands']} s")
