@@ -57,17 +57,19 @@ CUSTOMER_EVENTS = frozenset(
         "reopened",
         "promise_moved",
         "followup",
+        "incident_ack",  # amends.learning: "we know about this interruption"
+        "incident_fixed",  # amends.learning: the interruption is over
     }
 )
 # Notices the system writes by itself: with AMENDS_NOTIFY_FOLD_SECONDS set, each waits that
 # long for others on the same case, and those that come meanwhile go in one mail ("folded",
 # notify/email/folded.txt). An agent's own words (reply, question, resolved, promise_moved)
 # and the acknowledgement never wait.
-FOLDABLE_EVENTS = frozenset({"assigned", "transferred", "reopened"})
+FOLDABLE_EVENTS = frozenset({"assigned", "transferred", "reopened", "incident_ack", "incident_fixed"})
 FOLDED_EVENT = "folded"
 
 # Mail to staff, under notify/email/staff_<event>.txt.
-STAFF_EVENTS = frozenset({"escalated", "promise_reminder", "digest", "delivery_failed"})
+STAFF_EVENTS = frozenset({"escalated", "promise_reminder", "digest", "delivery_failed", "recurrence"})
 # Customer mail about no case, to an address (address_notify), under notify/email/<event>.txt.
 ADDRESS_EVENTS = frozenset({"signin"})
 # Mail whose body is a live secret (a sign-in link and code): the drain blanks body and
