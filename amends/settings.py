@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "amends.portal",
     "amends.api",
     "amends.privacy",
+    "amends.learning",
     "amends.reports",
 ]
 
@@ -203,6 +204,7 @@ AMENDS_PERIODIC_JOBS = [
     "amends.insight.similar.services.fingerprints_retry_pending",
     "amends.insight.analysis.services.analysis_retry_pending",
     "amends.privacy.services.retention.attachments_remove_expired",
+    "amends.learning.services.screening.screening_kick",
     # Last: a slow IMAP server (up to each mailbox's timeout) delays only itself.
     "amends.mail.imap.mailboxes_poll",
 ]
