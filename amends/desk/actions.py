@@ -11,6 +11,7 @@ from amends.cases.services import lifecycle
 from amends.desk.forms import (
     AskForm,
     CaseUpdateForm,
+    CloseForm,
     ManagerRequestForm,
     NoteForm,
     PromiseDoneForm,
@@ -84,7 +85,7 @@ def _reopen(case, actor, data):
 
 
 def _close(case, actor, data):
-    return lifecycle.case_close(case=case, actor=actor)
+    return lifecycle.case_close(case=case, actor=actor, root_cause=data["root_cause"])
 
 
 def _update(case, actor, data):
@@ -142,7 +143,7 @@ ACTIONS: dict[str, tuple[type[forms.Form], Callable[[Any, Any, dict], Any]]] = {
     "transfer": (TransferForm, _transfer),
     "resolve": (ResolveForm, _resolve),
     "reopen": (ReopenForm, _reopen),
-    "close": (ClaimForm, _close),
+    "close": (CloseForm, _close),
     "update": (CaseUpdateForm, _update),
     "manager": (ManagerRequestForm, _manager),
     "promise-done": (PromiseDoneForm, _promise_done),
@@ -171,6 +172,7 @@ def empty_forms(case) -> dict[str, forms.Form]:
         "transfer": TransferForm(auto_id="id_transfer_%s"),
         "resolve": ResolveForm(auto_id="id_resolve_%s"),
         "reopen": ReopenForm(auto_id="id_reopen_%s"),
+        "close": CloseForm(auto_id="id_close_%s", initial={"root_cause": case.root_cause_id}),
         "manager": ManagerRequestForm(auto_id="id_manager_%s"),
         "update": CaseUpdateForm(
             auto_id="id_update_%s",

@@ -6,6 +6,7 @@ from amends.accounts.selectors import team_list, user_list_assignable
 from amends.cases.choices import Channel, Decision, DesiredOutcome, Priority, ResolutionType
 from amends.cases.selectors import category_list_active
 from amends.core.forms import BootstrapFormMixin, MultipleFileField
+from amends.learning.selectors import root_cause_list_active
 
 
 class PromiseTimeField(forms.DateTimeField):
@@ -90,6 +91,18 @@ class ResolveForm(BootstrapFormMixin, forms.Form):
         label=_("Redress amount"), required=False, min_value=0, max_digits=12, decimal_places=2
     )
     redress_currency = forms.CharField(label=_("Currency"), required=False, max_length=3, initial="ILS")
+
+
+class CloseForm(BootstrapFormMixin, forms.Form):
+    """Closing asks why it happened (R-LE-3): a root cause, separate from the category."""
+
+    root_cause = forms.ModelChoiceField(
+        label=_("Root cause"),
+        queryset=root_cause_list_active(),
+        empty_label="—",
+        help_text=_("Why it happened inside the organisation. Regulators ask for it beside the category."),
+        error_messages={"required": _("Choose the root cause before closing the case.")},
+    )
 
 
 class ReopenForm(BootstrapFormMixin, forms.Form):

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from amends.desk import views, views_coach
 from amends.reports import urls as reports_urls
@@ -26,4 +26,5 @@ urlpatterns = [
     path("attachments/<uuid:public_id>/", views.attachment_download, name="attachment"),
     path("outbox/", views.outbox, name="outbox"),
     path("attention/", views.attention, name="attention"),
+    path("", include("amends.learning.urls")),  # problems and incidents
 ]

@@ -28,7 +28,7 @@ from amends.cases.choices import (
     Status,
 )
 from amends.cases.locks import case_lock
-from amends.cases.models import Case, Category, Message
+from amends.cases.models import Case, Category, Message, RootCause
 from amends.cases.services.attachments import attachment_save_all, attachments_check
 from amends.core import clock
 from amends.core.audit import audit_event, record_event
@@ -608,18 +608,22 @@ def case_reopen_by_customer(*, case: Case, body: str) -> Case:
 
 
 @transaction.atomic
-def case_close(*, case: Case, actor: Any) -> Case:
+def case_close(*, case: Case, actor: Any, root_cause: RootCause | None = None) -> Case:
+    """Resolved → closed, with the root cause found (R-LE-3; the desk requires one). Callers
+    that close by themselves (the follow-up sweeper) pass none: the case keeps the code it has,
+    usually none, and reports count it as "no root cause recorded"."""
     case = case_lock(case_id=case.pk)
     _require(case, "close")
+    changes: dict[str, tuple[Any, Any]] = {"status": (Status.RESOLVED, Status.CLOSED)}
+    fields = ["status", "closed_at"]
+    if root_cause is not None and root_cause.pk != case.root_cause_id:
+        changes["root_cause"] = (case.root_cause, root_cause)
+        case.root_cause = root_cause
+        fields.append("root_cause")
     case.status = Status.CLOSED
     case.closed_at = clock.now()
-    _save(case, ["status", "closed_at"])
-    record_event(
-        name=events.CLOSED,
-        target=case,
-        actor=actor,
-        changes={"status": (Status.RESOLVED, Status.CLOSED)},
-    )
+    _save(case, fields)
+    record_event(name=events.CLOSED, target=case, actor=actor, changes=changes)
     clocks_follow(case=case, event=events.CLOSED)
     rollups_refresh(case_ids=[case.pk])
     return case
