@@ -151,9 +151,19 @@ class PreferencesForm(forms.Form):
         label=_("How we tell you about your complaints"),
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
+    notify_incidents = forms.BooleanField(
+        label=_("Tell me about service interruptions that affect my complaints, and when they are fixed"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     def __init__(self, data=None, *, customer: Any, channels: list[tuple[str, Any]]):
-        super().__init__(data, initial={"language": customer.language, "channel": customer.preferred_channel})
+        initial = {
+            "language": customer.language,
+            "channel": customer.preferred_channel,
+            "notify_incidents": customer.notify_incidents,
+        }
+        super().__init__(data, initial=initial)
         # Each language in its own name and script: a reader finds theirs whatever the page's.
         self.fields["language"].choices = [
             (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES

@@ -19,6 +19,7 @@ from amends.core import clock
 from amends.core.errors import DomainError
 from amends.core.forms import apply_domain_error
 from amends.core.middleware import file_download
+from amends.learning.services.preferences import customer_incident_notices_set
 from amends.notify.channels import channel_choices
 from amends.notify.selectors import customer_preferences_get
 from amends.notify.services import customer_preferences_update
@@ -203,8 +204,11 @@ def preferences(request: HttpRequest) -> HttpResponse:
     customer = customer_preferences_get(customer_id=request.viewer.customer_id)  # type: ignore[attr-defined]
     form = PreferencesForm(request.POST or None, customer=customer, channels=channel_choices(customer))
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        notify_incidents = data.pop("notify_incidents")
         try:
-            customer_preferences_update(customer_id=customer.pk, **form.cleaned_data)
+            customer_preferences_update(customer_id=customer.pk, **data)
+            customer_incident_notices_set(customer_id=customer.pk, wanted=notify_incidents)
         except DomainError as error:
             apply_domain_error(form, error)
         else:
