@@ -213,5 +213,74 @@ class Command(BaseCommand):
                 "within 5 working days. I am sorry for the trouble."
             ),
         )
+        _demo_learning(cases=cases, staff=staff, now=now)
         fired = sla_sweep(now=now)  # warnings and breaches of the back-dated cases, as the worker would
         self.stdout.write(f"demo data loaded: {len(staff)} staff, {len(cases)} cases, {fired} clock events")
+
+
+def _demo_learning(*, cases, staff, now):
+    """Two problems (one fixed, so new complaints like it are caught as recurrences) with
+    corrective actions and a lesson, and an incident with a case linked (docs/subsystems/learning.md)."""
+    from amends.cases.models import RootCause
+    from amends.learning.services.incidents import incident_cases_link, incident_declare
+    from amends.learning.services.problems import action_add, action_update, problem_create, problem_update
+
+    irina, admin = staff["lead"], staff["admin"]
+    codes = {r.code: r for r in RootCause.objects.all()}
+    charges = problem_create(
+        actor=irina,
+        title="Double charges when the payment page times out",
+        description="The card is charged again when a customer presses Pay a second time after a timeout.",
+        root_cause=codes.get("system"),
+        owner=irina,
+        cases=[cases[6]],
+    )
+    problem_update(
+        problem=charges,
+        actor=irina,
+        lessons_learned=(
+            "Check the payment log for a second charge before asking the customer for a bank "
+            "statement, and refund it the same day."
+        ),
+    )
+    fix = action_add(
+        problem=charges,
+        actor=irina,
+        title="Charge each order number once, however often Pay is pressed",
+        owner=admin,
+        due_date=(now + timedelta(days=10)).date(),
+    )
+    action_update(action=fix, actor=irina, status="in_progress")
+    brief = action_add(
+        problem=charges, actor=irina, title="Brief the billing team on the payment log", owner=irina
+    )
+    action_update(action=brief, actor=irina, status="done")
+    calls = problem_create(
+        actor=irina,
+        title="Calls dropped when they are transferred between desks",
+        root_cause=codes.get("process"),
+        owner=irina,
+        cases=[cases[1]],
+    )
+    action_add(
+        problem=calls, actor=irina, title="Warm transfers only: stay on the line until the next desk answers"
+    )
+    problem_update(problem=calls, actor=irina, status="fixed")
+    outage = incident_declare(
+        actor=irina,
+        title="Delivery scheduling down in the central warehouse",
+        status="identified",
+        started_at=now - timedelta(days=2),
+        owner=irina,
+        keywords="delivery, משלוח, доставка, توصيل",
+        public_text_en=(
+            "Our delivery scheduling system failed; some deliveries are late. New dates are being set."
+        ),
+        public_text_he="מערכת תיאום המשלוחים שלנו קרסה, וחלק מהמשלוחים מתעכבים. אנחנו קובעים מועדים חדשים.",
+        public_text_ar="تعطّل نظام جدولة التوصيل لدينا وتأخرت بعض الطلبات. نحدد الآن مواعيد جديدة.",
+        public_text_ru=(
+            "Наша система планирования доставки дала сбой, часть доставок задерживается. "
+            "Мы назначаем новые даты."
+        ),
+    )
+    incident_cases_link(incident=outage, case_ids=[cases[0].pk], actor=irina)
