@@ -409,7 +409,13 @@ def customer_messages_add(items: list[CustomerMessage], *, refuse: bool = False)
             case.updated_at = now
         bulk_update_by_pk(Case, touched, CUSTOMER_MESSAGE_FIELDS)
         followups_cancel_many(case_ids=[c.pk for c in touched])
-        rollups_refresh(case_ids=[c.pk for c in touched])
+        # Only a case that was resolved counts differently now (it is no longer resolved).
+        was_resolved = [
+            item.case_id
+            for item, change in zip(taken, changes, strict=True)
+            if change.get("status", ("",))[0] == Status.RESOLVED
+        ]
+        rollups_refresh(case_ids=was_resolved)
     analysis_queue(messages)  # language and signals: read by a drain, off this request
     by_item = dict(zip(map(id, taken), messages, strict=True))
     return [by_item.get(id(item)) for item in items]

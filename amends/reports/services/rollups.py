@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import BooleanField, IntegerField, Value
 
 from amends.cases import events as case_events
 from amends.cases.choices import Decision
@@ -150,36 +151,71 @@ def facts_from(
     return facts
 
 
-def facts_for_cases(case_ids: Sequence[int]) -> dict[int, dict]:
-    """Current facts of these cases, read in four queries."""
-    rows = {row["id"]: row for row in Case.objects.filter(pk__in=case_ids).values(*CASE_COLUMNS)}
-    promises: dict[int, list] = defaultdict(list)
-    for case_id, status, settled_at in Commitment.objects.filter(
-        case_id__in=case_ids,
-        status__in=(CommitmentStatus.KEPT, CommitmentStatus.BROKEN),
-        settled_at__isnull=False,
-    ).values_list("case_id", "status", "settled_at"):
-        promises[case_id].append((status, settled_at))
-    answers: dict[int, list] = defaultdict(list)
-    for case_id, answered_at, solved, rating in FollowUp.objects.filter(
-        case_id__in=case_ids, status=FollowUpStatus.ANSWERED, answered_at__isnull=False
-    ).values_list("case_id", "answered_at", "solved", "rating"):
-        answers[case_id].append((answered_at, solved, rating))
-    reopens: dict[int, list] = defaultdict(list)
-    resolutions: dict[int, list] = defaultdict(list)
-    for target_id, name, created_at in AuditEvent.objects.filter(
-        target_type="case",
-        target_id__in=case_ids,
-        name__in=(case_events.REOPENED, case_events.RESOLVED),
-    ).values_list("target_id", "name", "created_at"):
-        (reopens if name == case_events.REOPENED else resolutions)[target_id].append(created_at)
+def _children(case_ids: Sequence[int]) -> dict[int, dict[str, list]]:
+    """Settled promises, answered checks and reopen/resolve events of these cases, in one
+    query (a UNION ALL of the three tables)."""
+    promises = (
+        Commitment.objects.filter(
+            case_id__in=case_ids,
+            status__in=(CommitmentStatus.KEPT, CommitmentStatus.BROKEN),
+            settled_at__isnull=False,
+        )
+        .annotate(
+            kind=Value("p"),
+            flag=Value(None, output_field=BooleanField()),
+            number=Value(None, output_field=IntegerField()),
+        )
+        .values_list("case_id", "kind", "status", "settled_at", "flag", "number")
+        .order_by()
+    )
+    answers = (
+        FollowUp.objects.filter(
+            case_id__in=case_ids, status=FollowUpStatus.ANSWERED, answered_at__isnull=False
+        )
+        .annotate(kind=Value("a"), text=Value(""))
+        .values_list("case_id", "kind", "text", "answered_at", "solved", "rating")
+        .order_by()
+    )
+    events = (
+        AuditEvent.objects.filter(
+            target_type="case",
+            target_id__in=case_ids,
+            name__in=(case_events.REOPENED, case_events.RESOLVED),
+        )
+        .annotate(
+            kind=Value("e"),
+            flag=Value(None, output_field=BooleanField()),
+            number=Value(None, output_field=IntegerField()),
+        )
+        .values_list("target_id", "kind", "name", "created_at", "flag", "number")
+        .order_by()
+    )
+    out: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for case_id, kind, text, moment, flag, number in promises.union(answers, events, all=True).order_by():
+        if kind == "p":
+            out[case_id]["promises"].append((text, moment))
+        elif kind == "a":
+            out[case_id]["answers"].append((moment, flag, number))
+        elif text == case_events.REOPENED:
+            out[case_id]["reopens"].append(moment)
+        else:
+            out[case_id]["resolutions"].append(moment)
+    return out
+
+
+def facts_for_cases(case_ids: Sequence[int], rows: dict[int, dict] | None = None) -> dict[int, dict]:
+    """Current facts of these cases: their rows (read here unless given) and one query for
+    their promises, checks and events."""
+    if rows is None:
+        rows = {row["id"]: row for row in Case.objects.filter(pk__in=case_ids).values(*CASE_COLUMNS)}
+    children = _children(case_ids)
     return {
         pk: facts_from(
             row,
-            promises=promises[pk],
-            answers=answers[pk],
-            reopens=reopens[pk],
-            resolutions=resolutions[pk],
+            promises=children[pk]["promises"],
+            answers=children[pk]["answers"],
+            reopens=children[pk]["reopens"],
+            resolutions=children[pk]["resolutions"],
         )
         for pk, row in rows.items()
     }
@@ -191,7 +227,8 @@ def facts_for_cases(case_ids: Sequence[int]) -> dict[int, dict]:
 class Rows:
     """Rollup rows being added up: counters, time histograms and redress, by full key."""
 
-    def __init__(self) -> None:
+    def __init__(self, groupings: Sequence[int] | None = None) -> None:
+        self.keeps = {g: k for g, k in KEEPS.items() if groupings is None or g in groupings}
         self.counts: dict[tuple, list[int]] = {}
         self.times: dict[tuple, int] = defaultdict(int)
         self.redress: dict[tuple, list[int]] = {}
@@ -212,7 +249,7 @@ class Rows:
                         vulnerable,
                         *(d if keep else e for d, keep, e in zip(dims, kept, EMPTY_DIMS, strict=True)),
                     )
-                    for grouping, kept in KEEPS.items()
+                    for grouping, kept in self.keeps.items()
                 ]
             return keys[day]
 
@@ -310,27 +347,31 @@ def rows_write(rows: Rows) -> None:
     )
 
 
-def _facts_lock(case_ids: list[int]) -> dict[int, dict]:
-    """Lock the facts rows of these cases (in id order) and return them; a case without one
-    gets an empty row first, so that two first refreshes of it also take turns."""
-    found = dict(
-        CaseFacts.objects.select_for_update()
-        .filter(case_id__in=case_ids)
-        .order_by("case_id")
-        .values_list("case_id", "facts")
-    )
+def _facts_lock(case_ids: list[int]) -> tuple[dict[int, dict], dict[int, dict]]:
+    """Lock the facts rows of these cases (in id order) and read them with the cases' columns
+    in the same query; a case without facts gets an empty row first, so that two first
+    refreshes of it also take turns. Returns (facts, case rows) by case id."""
+    columns = ["case_id", "facts", *(f"case__{c}" for c in CASE_COLUMNS)]
+
+    def read(ids):
+        found = {}
+        for row in (
+            CaseFacts.objects.select_for_update(of=("self",))
+            .filter(case_id__in=ids)
+            .order_by("case_id")
+            .values(*columns)
+        ):
+            found[row["case_id"]] = (row["facts"], {c: row[f"case__{c}"] for c in CASE_COLUMNS})
+        return found
+
+    found = read(case_ids)
     missing = [pk for pk in case_ids if pk not in found]
     if missing:
         CaseFacts.objects.bulk_create(
             [CaseFacts(case_id=pk, facts={}) for pk in missing], ignore_conflicts=True
         )
-        found.update(
-            CaseFacts.objects.select_for_update()
-            .filter(case_id__in=missing)
-            .order_by("case_id")
-            .values_list("case_id", "facts")
-        )
-    return found
+        found.update(read(missing))
+    return {pk: f for pk, (f, _r) in found.items()}, {pk: r for pk, (_f, r) in found.items()}
 
 
 def _facts_store(changed: dict[int, dict]) -> None:
@@ -352,8 +393,8 @@ def rollups_refresh(*, case_ids: Iterable[int]) -> None:
     if not ids:
         return
     with transaction.atomic(savepoint=False):
-        before = _facts_lock(ids)
-        now = facts_for_cases(ids)
+        before, rows_now = _facts_lock(ids)
+        now = facts_for_cases(list(rows_now), rows=rows_now)
         changed = {pk: facts for pk, facts in now.items() if facts != before.get(pk)}
         if not changed:
             return
@@ -383,6 +424,79 @@ def rollups_add_new(*, cases: Sequence[Case]) -> None:
 # -- rebuild ------------------------------------------------------------------------------
 
 REBUILD_CHUNK = 2000
+# The all-dimensions rows are staged without a key, then added up by the database; every other
+# grouping is then the sum of those rows over the dimensions it drops. The same numbers as
+# writing all nine groupings row by row, at a fraction of the work.
+STAGES = {
+    DailyCounts: ("reports_rebuild_counts", (), COUNTERS),
+    DailyTimes: ("reports_rebuild_times", ("measure", "bucket"), ("count",)),
+    DailyRedress: ("reports_rebuild_redress", ("currency",), ("cases", "amount_cents")),
+}
+DIMENSION_COLUMNS = ("team_id", "owner_id", "channel", "language", "category_id", "root_cause_id", "product")
+
+
+def _stage_create(cursor) -> None:
+    qn = connection.ops.quote_name
+    for model, (table, extra, values) in STAGES.items():
+        columns = []
+        for name in (*KEY_FIELDS, *extra, *values):
+            field = model._meta.get_field(name)
+            columns.append(f"{qn(name)} {field.cast_db_type(connection)}")
+        cursor.execute(f"DROP TABLE IF EXISTS {qn(table)}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {qn(table)} ({', '.join(columns)})")
+
+
+def _stage_write(cursor, rows: Rows) -> None:
+    qn = connection.ops.quote_name
+    counts, times, redress = rows.nonzero()
+    for model, data in (
+        (DailyCounts, [(*k, *v) for k, v in counts]),
+        (DailyTimes, [(*k, v) for k, v in times]),
+        (DailyRedress, [(*k, *v) for k, v in redress]),
+    ):
+        table, extra, values = STAGES[model]
+        columns = (*KEY_FIELDS, *extra, *values)
+        placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        for start in range(0, len(data), CHUNK):
+            part = data[start : start + CHUNK]
+            cursor.execute(
+                f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES "
+                + ", ".join([placeholder] * len(part)),
+                [v for row in part for v in row],
+            )
+
+
+def _stage_merge(cursor) -> None:
+    """Sum the staged rows into the FULL grouping, then derive the others from it."""
+    qn = connection.ops.quote_name
+    for model, (table, extra, values) in STAGES.items():
+        target = qn(model._meta.db_table)
+        keys = ", ".join(qn(c) for c in (*KEY_FIELDS, *extra))
+        sums = ", ".join(f"SUM({qn(v)})" for v in values)
+        value_names = ", ".join(qn(v) for v in values)
+        cursor.execute(
+            f"INSERT INTO {target} ({keys}, {value_names}) "
+            f"SELECT {keys}, {sums} FROM {qn(table)} GROUP BY {keys}"
+        )
+        for grouping, kept in KEEPS.items():
+            if grouping == Grouping.FULL:
+                continue
+            dims = []
+            group_by = [qn("day"), qn("vulnerable"), *(qn(c) for c in extra)]
+            for column, keep, empty in zip(DIMENSION_COLUMNS, kept, EMPTY_DIMS, strict=True):
+                if keep:
+                    dims.append(qn(column))
+                    group_by.append(qn(column))
+                else:
+                    dims.append("''" if isinstance(empty, str) else "0")
+            select = ", ".join(
+                [str(int(grouping)), qn("day"), qn("vulnerable"), *dims, *(qn(c) for c in extra), sums]
+            )
+            cursor.execute(
+                f"INSERT INTO {target} ({keys}, {value_names}) SELECT {select} FROM {target} "
+                f"WHERE {qn('grouping')} = {int(Grouping.FULL)} GROUP BY {', '.join(group_by)}"
+            )
+        cursor.execute(f"DROP TABLE {qn(table)}")
 
 
 def rollups_rebuild(*, chunk: int = REBUILD_CHUNK, progress=None) -> int:
@@ -390,25 +504,26 @@ def rollups_rebuild(*, chunk: int = REBUILD_CHUNK, progress=None) -> int:
     (on PostgreSQL the facts table is locked first, so services that change a case meanwhile
     wait and then apply their change on top of the rebuilt numbers). Returns the case count."""
     done = 0
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {CaseFacts._meta.db_table} IN EXCLUSIVE MODE")
+            cursor.execute(f"LOCK TABLE {CaseFacts._meta.db_table} IN EXCLUSIVE MODE")
         for model in (DailyCounts, DailyTimes, DailyRedress, CaseFacts):
             model.objects.all().delete()
+        _stage_create(cursor)
         last = 0
         while True:
             ids = list(Case.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk])
             if not ids:
                 break
             facts = facts_for_cases(ids)
-            rows = Rows()
+            rows = Rows(groupings=[Grouping.FULL])
             for item in facts.values():
                 rows.add(item)
-            rows_write(rows)
+            _stage_write(cursor, rows)
             CaseFacts.objects.bulk_create([CaseFacts(case_id=pk, facts=item) for pk, item in facts.items()])
             done += len(ids)
             last = ids[-1]
             if progress:
                 progress(done)
+        _stage_merge(cursor)
     return done
