@@ -4,6 +4,7 @@ behind a figure; who may see the dashboard; the query count."""
 from datetime import date, timedelta
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -185,3 +186,20 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_case_count(
     assert len(few) <= 20
     assert len(many_unfiltered) == len(few)
     assert len(many) == len(few)
+
+
+@pytest.mark.skipif(not apps.is_installed("amends.learning"), reason="the learning app records recurrences")
+def test_recurrence_rate_counts_cases_linked_as_recurrences(world, lead):
+    # given: A came back after its problem had been marked fixed
+    problem_model = apps.get_model("learning", "Problem")
+    link_model = apps.get_model("learning", "ProblemCase")
+    now = clock.now()
+    problem = problem_model.objects.create(title="Courier loses parcels", created_at=now, updated_at=now)
+    link_model.objects.create(problem=problem, case=world["a"], linked_at=now, recurrence=True)
+    # when
+    board = dashboard(PERIOD)
+    # then
+    assert board.recurrence_available
+    assert board.figures["recurrence_rate"].all == 0.25
+    assert board.figures["recurrence_rate"].yes == 0.0
+    assert [c.subject for c in cases_behind(user=lead, filters=PERIOD, figure="recurrences")] == ["A"]
