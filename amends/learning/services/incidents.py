@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amends.cases.choices import Channel, MessageKind
@@ -31,7 +32,7 @@ from amends.learning.models import (
     IncidentStatus,
     LinkHow,
 )
-from amends.learning.services.problems import UNCHANGED, _title, require_editor
+from amends.learning.services.problems import UNCHANGED, _excerpt, _title, require_editor
 
 # Cases one bulk link may add: a filter wider than this is a mistake, not an incident.
 BULK_LINK_MAX = 20_000
@@ -154,19 +155,24 @@ def incident_update(
             setattr(incident, field, value)
     if not changes:
         return incident
+    fields = list(changes)
     fixed_now = "status" in changes and incident.status == IncidentStatus.FIXED
     if fixed_now:
-        changes["fixed_at"] = (incident.fixed_at, now)
         incident.fixed_at = now
+        fields.append("fixed_at")
     elif "status" in changes and changes["status"][0] == IncidentStatus.FIXED:
-        changes["fixed_at"] = (incident.fixed_at, None)
         incident.fixed_at = None
+        fields.append("fixed_at")
         incident.links.update(fixed_notice_at=None)
     incident.updated_at = now
-    incident.save(update_fields=[*changes, "updated_at"])
-    for field in PUBLIC_TEXT_FIELDS:  # long text: the event says it changed, not what
+    incident.save(update_fields=[*fields, "updated_at"])
+    for field in PUBLIC_TEXT_FIELDS:  # long text: its start is enough
         if field in changes:
-            changes[field] = (bool(changes[field][0]), bool(changes[field][1]))
+            changes[field] = tuple(_excerpt(text) for text in changes[field])  # type: ignore[assignment]
+    if "started_at" in changes:  # as people read it, not as an ISO string
+        changes["started_at"] = tuple(  # type: ignore[assignment]
+            timezone.localtime(at).strftime("%Y-%m-%d %H:%M") for at in changes["started_at"]
+        )
     record_event(name=events.INCIDENT_UPDATED, target=incident, actor=actor, changes=changes)
     if fixed_now:
         from amends.learning.tasks import incident_fixed_notices_task

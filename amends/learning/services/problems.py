@@ -130,22 +130,29 @@ def problem_update(
             changes[field] = (current, value)
             setattr(problem, field, value)
     now = clock.now()
+    fields = list(changes)
+    data: dict[str, Any] = {}
     if "status" in changes:
         if problem.status == ProblemStatus.FIXED:
-            changes["fixed_at"] = (problem.fixed_at, now)
             problem.fixed_at = now
+            data["fixed_at"] = now.isoformat()
+            fields.append("fixed_at")
         elif problem.status == ProblemStatus.OPEN and problem.fixed_at is not None:
-            changes["fixed_at"] = (problem.fixed_at, None)
             problem.fixed_at = None
+            fields.append("fixed_at")
     if changes:
         problem.updated_at = now
-        problem.save(update_fields=[*changes, "updated_at"])
-        if "lessons_learned" in changes:  # long text: the event says it changed, not what
-            changes["lessons_learned"] = (bool(changes["lessons_learned"][0]), bool(problem.lessons_learned))
-        if "description" in changes:
-            changes["description"] = (bool(changes["description"][0]), bool(problem.description))
-        record_event(name=events.PROBLEM_UPDATED, target=problem, actor=actor, changes=changes)
+        problem.save(update_fields=[*fields, "updated_at"])
+        for field in ("description", "lessons_learned"):  # long text: its start is enough
+            if field in changes:
+                changes[field] = tuple(_excerpt(text) for text in changes[field])  # type: ignore[assignment]
+        record_event(name=events.PROBLEM_UPDATED, target=problem, actor=actor, changes=changes, data=data)
     return problem
+
+
+def _excerpt(text: str, limit: int = 300) -> str | None:
+    text = " ".join((text or "").split())
+    return (text[: limit - 1] + "…" if len(text) > limit else text) or None
 
 
 @transaction.atomic
@@ -333,12 +340,12 @@ def action_update(
     if not changes:
         return action
     now = clock.now()
+    fields = list(changes)
     if "status" in changes:
-        done_at = now if action.status == ActionStatus.DONE else None
-        changes["done_at"] = (action.done_at, done_at)
-        action.done_at = done_at
+        action.done_at = now if action.status == ActionStatus.DONE else None
+        fields.append("done_at")
     action.updated_at = now
-    action.save(update_fields=[*changes, "updated_at"])
+    action.save(update_fields=[*fields, "updated_at"])
     record_event(
         name=events.ACTION_UPDATED,
         target=action.problem,

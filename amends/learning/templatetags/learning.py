@@ -59,3 +59,17 @@ def as_percent(value) -> int | str:
         return round(float(value) * 100)
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def own_public_text(incident, language: str) -> str:
+    """The text written for `language` itself, "" when it falls back to another."""
+    return (getattr(incident, f"public_text_{language}", "") or "").strip()
+
+
+@register.simple_tag
+def corrective_action_model():
+    """For audit_changes: an action's fields and choices label its history rows."""
+    from amends.learning.models import CorrectiveAction
+
+    return CorrectiveAction
