@@ -26,13 +26,17 @@ def bucket_of(seconds: int) -> int:
     return min(LAST, k + 1)
 
 
+def _edge(k: int) -> float:
+    """60·√2^k, exact (an integer) when k is even."""
+    whole = BASE_SECONDS * 2 ** (k // 2)
+    return float(whole) if k % 2 == 0 else whole * math.sqrt(2)
+
+
 def bucket_bounds(bucket: int) -> tuple[float, float]:
     """[low, high) seconds of a bucket; the last one is open-ended (high = inf)."""
     if bucket == 0:
         return 0.0, float(BASE_SECONDS)
-    low = BASE_SECONDS * math.sqrt(2) ** (bucket - 1)
-    high = math.inf if bucket >= LAST else BASE_SECONDS * math.sqrt(2) ** bucket
-    return low, high
+    return _edge(bucket - 1), (math.inf if bucket >= LAST else _edge(bucket))
 
 
 def bucket_estimate(bucket: int) -> float:
