@@ -87,7 +87,8 @@ class Case(models.Model):
         "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("team")
     )
     # What the complaint is about (a product line, a service, a branch): free text, filterable.
-    product = models.CharField(_("product or service"), max_length=100, blank=True)
+    # db_default: rows written by raw SQL (bulk loaders, benchmarks) need not name it.
+    product = models.CharField(_("product or service"), max_length=100, blank=True, db_default="")
     root_cause = models.ForeignKey(
         RootCause,
         null=True,
