@@ -45,7 +45,7 @@ PUBLIC_TEXT_FIELDS = ("public_text_en", "public_text_he", "public_text_ar", "pub
 
 
 def _lock(incident: Incident) -> Incident:
-    return Incident.objects.select_for_update().select_related("owner").get(pk=incident.pk)
+    return Incident.objects.select_for_update().get(pk=incident.pk)
 
 
 def _check_channel(channel: str) -> str:

@@ -57,7 +57,9 @@ def _name(user: Any) -> str | None:
 
 
 def _lock(problem: Problem) -> Problem:
-    return Problem.objects.select_for_update().select_related("owner", "root_cause").get(pk=problem.pk)
+    # Nothing joined: PostgreSQL cannot lock the nullable side of an outer join, and a joined
+    # row would be read from before the wait (docs/subsystems/cases.md, locking).
+    return Problem.objects.select_for_update().get(pk=problem.pk)
 
 
 @transaction.atomic
@@ -275,7 +277,7 @@ def problem_recurrence_link(*, problem: Problem, case: Case, similarity: float) 
 
 
 def _action_lock(action: CorrectiveAction) -> CorrectiveAction:
-    return CorrectiveAction.objects.select_for_update().select_related("owner", "problem").get(pk=action.pk)
+    return CorrectiveAction.objects.select_for_update().get(pk=action.pk)
 
 
 @transaction.atomic
