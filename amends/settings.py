@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "amends.mail",
     "amends.insight",
     "amends.insight.similar",
+    "amends.insight.suggest",
     "amends.insight.analysis",
     "amends.desk",
     "amends.portal",
@@ -202,6 +203,8 @@ AMENDS_PERIODIC_JOBS = [
     "amends.notify.services.notifications_retry_stuck",
     "amends.core.maintenance.sqlite_analyze",
     "amends.insight.similar.services.fingerprints_retry_pending",
+    "amends.insight.suggest.services.suggestions_retry_pending",
+    "amends.insight.suggest.services.suggester_retrain_if_due",
     "amends.insight.analysis.services.analysis_retry_pending",
     "amends.privacy.services.retention.attachments_remove_expired",
     "amends.learning.services.screening.screening_kick",
@@ -257,6 +260,13 @@ AMENDS_SIMILAR_SAME_CUSTOMER_MIN_SIMILARITY = float(
     os.environ.get("AMENDS_SIMILAR_SAME_CUSTOMER_MIN_SIMILARITY", "0.25")
 )
 AMENDS_SIMILAR_BATCH = env_int("AMENDS_SIMILAR_BATCH", 200)  # fingerprints per drain transaction
+
+# --- Cause category suggestions (amends.insight.suggest, docs/subsystems/suggest.md) ----
+AMENDS_SUGGEST_BATCH = env_int("AMENDS_SUGGEST_BATCH", 200)  # cases per drain transaction
+# Retrain at most this often, and only when agents confirmed or corrected categories since.
+AMENDS_SUGGEST_RETRAIN_MINUTES = env_int("AMENDS_SUGGEST_RETRAIN_MINUTES", 60)
+AMENDS_SUGGEST_MAX_LABELS = env_int("AMENDS_SUGGEST_MAX_LABELS", 20000)  # newest labels trained on
+AMENDS_SUGGEST_CV_FOLDS = env_int("AMENDS_SUGGEST_CV_FOLDS", 5)  # each training's check; 0: none
 
 # --- Promises and time (amends.sla, docs/subsystems/sla.md) ------------------------------
 # SLA targets, calendars, regimes and escalation rules live in the database (admin). These
