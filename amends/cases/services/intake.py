@@ -27,6 +27,7 @@ from amends.core.models import AuditEvent
 from amends.customers.services import customers_match_or_create_many, normalise_email
 from amends.insight.analysis.queue import analysis_queue
 from amends.insight.similar.services import fingerprints_queue
+from amends.insight.suggest.queue import suggestions_queue
 from amends.notify.services import customer_notify, notifications_queue
 from amends.reports.services.rollups import rollups_add_new
 from amends.sla.models import CaseClock
@@ -211,6 +212,7 @@ def cases_open(intakes: list[Intake], *, actor=None) -> list[Case]:
     )
     fingerprints_queue(cases)  # similar complaints: computed by a drain, off this request
     analysis_queue(messages)  # language, signals and action rules: a drain, off this request
+    suggestions_queue(cases)  # cause category suggestion: a drain, off this request
     acknowledgements = []
     for intake, case, message in zip(fresh, cases, messages, strict=True):
         case.first_message = message  # for the caller's record (the mail it came from)
