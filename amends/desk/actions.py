@@ -19,8 +19,10 @@ from amends.desk.forms import (
     ReopenForm,
     ReplyForm,
     ResolveForm,
+    SuggestionConfirmForm,
     TransferForm,
 )
+from amends.insight.suggest.services import case_triage_update, suggestion_confirm
 from amends.mail.selectors import held_get_for_case
 from amends.mail.services import held_accept, held_reject
 from amends.sla.selectors import commitment_get_for_case
@@ -89,7 +91,8 @@ def _close(case, actor, data):
 
 
 def _update(case, actor, data):
-    return lifecycle.case_update(
+    # A category chosen here confirms or corrects the case's suggested category.
+    return case_triage_update(
         case=case,
         actor=actor,
         category=data["category"],
@@ -97,6 +100,10 @@ def _update(case, actor, data):
         vulnerable=data["vulnerable"],
         summary=data["summary"],
     )
+
+
+def _category_confirm(case, actor, data):
+    return suggestion_confirm(case=case, actor=actor, category=data["category"])
 
 
 def _manager(case, actor, data):
@@ -145,6 +152,7 @@ ACTIONS: dict[str, tuple[type[forms.Form], Callable[[Any, Any, dict], Any]]] = {
     "reopen": (ReopenForm, _reopen),
     "close": (CloseForm, _close),
     "update": (CaseUpdateForm, _update),
+    "category-confirm": (SuggestionConfirmForm, _category_confirm),
     "manager": (ManagerRequestForm, _manager),
     "promise-done": (PromiseDoneForm, _promise_done),
     "promise-move": (PromiseMoveForm, _promise_move),

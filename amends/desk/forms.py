@@ -125,6 +125,12 @@ class CaseUpdateForm(BootstrapFormMixin, forms.Form):
     )
 
 
+class SuggestionConfirmForm(forms.Form):
+    """The one-click "Confirm" beside the suggested category: the category the agent saw."""
+
+    category = forms.ModelChoiceField(queryset=category_list_active(), widget=forms.HiddenInput)
+
+
 class CaseLogForm(BootstrapFormMixin, forms.Form):
     """A complaint taken by phone, at the counter or from a letter, typed in by an agent."""
 

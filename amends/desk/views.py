@@ -37,6 +37,7 @@ from amends.desk import actions
 from amends.desk.forms import CaseLogForm
 from amends.insight.analysis.selectors import analyses_for_case, case_feeling
 from amends.insight.similar.selectors import similar_panel
+from amends.insight.suggest.selectors import suggestion_for_case
 from amends.mail.selectors import held_list_for_case, inbound_get_for_case_message, inbound_original
 from amends.notify.selectors import notification_list_for_case, outbox_list
 from amends.privacy.models import AccessKind
@@ -109,6 +110,7 @@ def _case_context(request: HttpRequest, case, forms: dict | None = None) -> dict
         "history": customer_case_history(user=request.user, case=case),
         "similar": similar_panel(case, user=request.user),  # two queries
         "forms": actions.empty_forms(case),
+        "suggestion": suggestion_for_case(case_id=case.pk),  # the suggested cause category
         "clocks": clock_views_for_case(case_id=case.pk),
         "commitments": commitment_list_for_case(case_id=case.pk),
         "escalations": escalations[::-1][:20],  # newest first beside the timeline
