@@ -171,8 +171,10 @@ def evaluate(part: str, lexicon=None) -> Result:
 
 
 def category_accuracy(part: str) -> float | None:
-    """Cause-category top-1 accuracy (issue 6, point 4): None until the suggester exists."""
-    return None
+    """Cause-category top-1 accuracy (issue 6, point 4) of the seed-trained suggester."""
+    from amends.insight.suggest.evaluate import seed_accuracy
+
+    return seed_accuracy(part)
 
 
 def _print_result(result: Result, out) -> None:
@@ -249,6 +251,9 @@ def main(argv=None) -> int:
         _print_result(results[part], out)
     if options.misses:
         _print_misses(results.get(options.misses) or evaluate(options.misses, lexicon), out)
+    from amends.insight.suggest.evaluate import report as category_report
+
+    category_report(out)  # per language: seed-trained and cross-validated (docs/subsystems/suggest.md)
     held_out = results.get(HELD_OUT)
     if held_out is not None:
         failures = held_out.failures()

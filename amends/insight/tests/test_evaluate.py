@@ -45,4 +45,5 @@ def test_make_eval_prints_both_parts_and_a_line_per_target(capsys):
     assert "DEVELOPMENT part" in out and "HELD-OUT part" in out
     assert out.count("legal_threat he: F1") == 2
     assert "language id" in out
-    assert "category top-1: not built yet" in out
+    assert out.count("category top-1 he:") == 1  # the suggester's target line (amends.insight.suggest)
+    assert "CROSS-VALIDATED" in out
