@@ -15,7 +15,10 @@ class Customer(models.Model):
     # portal. No choices here: the list is the configured channels, not a migration.
     preferred_channel = models.CharField(_("preferred channel"), max_length=16, default="email")
     # Mail about service interruptions (amends.learning): "we know about it" and "it is fixed".
-    notify_incidents = models.BooleanField(_("tell me about service interruptions"), default=True)
+    # db_default too: rows written by raw SQL (bulk loaders, benchmarks) need not name it.
+    notify_incidents = models.BooleanField(
+        _("tell me about service interruptions"), default=True, db_default=True
+    )
     address = models.TextField(_("address"), blank=True)
     created_at = models.DateTimeField()
 

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='customer',
             name='notify_incidents',
-            field=models.BooleanField(default=True, verbose_name='tell me about service interruptions'),
+            field=models.BooleanField(db_default=True, default=True, verbose_name='tell me about service interruptions'),
         ),
     ]
