@@ -196,10 +196,10 @@ def load(*, cases: int, staff: dict) -> dict:
             FROM v""",
         "audit events": """
             INSERT INTO core_auditevent (name, target_type, target_id, actor_label, changes, data, created_at)
-            SELECT 'cases.resolved', 'case', id, 'bench', '{}', '{}', resolved_at
+            SELECT 'cases.resolved', 'case', id, 'bench', '{}'::jsonb, '{}'::jsonb, resolved_at
             FROM cases_case WHERE resolved_at IS NOT NULL
             UNION ALL
-            SELECT 'cases.reopened', 'case', id, 'bench', '{}', '{}', resolved_at - interval '1 day'
+            SELECT 'cases.reopened', 'case', id, 'bench', '{}'::jsonb, '{}'::jsonb, resolved_at - interval '1 day'
             FROM cases_case WHERE resolved_at IS NOT NULL AND id %% 20 = 0""",
         "promises": """
             INSERT INTO sla_commitment (public_id, case_id, owner_id, team_id, description, due_at, status,
@@ -265,7 +265,7 @@ def time_dashboard(*, requests: int, seed: int) -> dict:
     from django.db import connection
     from django.test import Client
 
-    client = Client()
+    client = Client(SERVER_NAME="127.0.0.1")  # an allowed host, as the other benches do
     assert client.login(username=LEAD, password=PASSWORD)
     url = "/en/desk/reports/"
     out = {}
