@@ -88,7 +88,7 @@ class Case(models.Model):
     )
     # What the complaint is about (a product line, a service, a branch): free text, filterable.
     # db_default: rows written by raw SQL (bulk loaders, benchmarks) need not name it.
-    product = models.CharField(_("product or service"), max_length=100, blank=True, db_default="")
+    product = models.CharField(_("product or service"), max_length=100, blank=True, default="", db_default="")
     root_cause = models.ForeignKey(
         RootCause,
         null=True,
