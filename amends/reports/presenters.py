@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import formats
+from django.utils.http import urlencode
 from django.utils.translation import get_language_bidi, pgettext
 from django.utils.translation import gettext as _
 
@@ -14,9 +15,23 @@ from amends.reports.selectors import SPLITS, Bar, Dashboard
 
 
 def cases_link(filters: ReportFilters, figure: str, split: str = "all", by: str = "", value="") -> str:
-    if split != "all":
-        filters = filters.with_vulnerable(split == "yes")
-    return reverse("desk:reports:cases") + "?" + filters.query(figure=figure, by=by, value=str(value))
+    return Links(filters)(figure, split, by, value)
+
+
+class Links:
+    """Links to the cases behind a figure: the path and each split's filters are encoded once
+    (a dashboard has hundreds of links)."""
+
+    def __init__(self, filters: ReportFilters) -> None:
+        self.base = reverse("desk:reports:cases")
+        self.queries = {
+            split: (filters if split == "all" else filters.with_vulnerable(split == "yes")).query()
+            for split in SPLITS
+        }
+
+    def __call__(self, figure: str, split: str = "all", by: str = "", value="") -> str:
+        extra = {"figure": figure, "by": by, "value": str(value) if value not in (None, "") else ""}
+        return f"{self.base}?{self.queries[split]}&{urlencode({k: v for k, v in extra.items() if v})}"
 
 
 def duration(seconds: float | None) -> str:
@@ -55,14 +70,15 @@ class FigureRow:
     note: str = ""
 
 
-def figure_rows(board: Dashboard) -> list[FigureRow]:
+def figure_rows(board: Dashboard, links: Links | None = None) -> list[FigureRow]:
     f, filters = board.figures, board.filters
+    links = links or Links(filters)
 
     def row(name, label, show, figure=None, note=""):
         cells = []
         for split in SPLITS:
             text = show(split)
-            link = cases_link(filters, figure, split) if figure and text != "—" else None
+            link = links(figure, split) if figure and text != "—" else None
             cells.append((text, link))
         return FigureRow(name=name, label=label, cells=cells, note=note)
 
@@ -125,59 +141,59 @@ def figure_rows(board: Dashboard) -> list[FigureRow]:
     return rows
 
 
-def _bar_table(bars: list[Bar], filters: ReportFilters, figure: str, by: str, pareto: bool) -> list[dict]:
+def _bar_table(bars: list[Bar], links: Links, figure: str, by: str, pareto: bool) -> list[dict]:
     rows = []
     for bar in bars:
         value = bar.key.isoformat() if hasattr(bar.key, "isoformat") else bar.key
-        cells = [(number(bar.counts[s]), cases_link(filters, figure, s, by, value)) for s in SPLITS]
+        cells = [(number(bar.counts[s]), links(figure, s, by, value)) for s in SPLITS]
         item = {"label": bar.label, "cells": cells}
         if pareto:
             item["cumulative"] = percent(bar.cumulative)
         if bar.resolved is not None:
             item["resolved"] = (
                 number(bar.resolved["all"]),
-                cases_link(filters, "resolved", "all", by, value),
+                links("resolved", "all", by, value),
             )
         rows.append(item)
     return rows
 
 
-def tables(board: Dashboard) -> dict[str, dict]:
+def tables(board: Dashboard, rows: list[FigureRow] | None = None) -> dict[str, dict]:
     """Every table on the dashboard: headings, rows with links, and the same as plain values for
     the exports."""
-    filters = board.filters
+    links = Links(board.filters)
     split_heads = [_("All"), _("Vulnerable"), _("Others")]
     out = {
         "pareto": {
             "title": _("Causes of complaints received"),
             "head": [_("Cause category"), *split_heads, _("Cumulative share")],
-            "rows": _bar_table(board.pareto, filters, "opened", "category", True),
+            "rows": _bar_table(board.pareto, links, "opened", "category", True),
         },
         "root_causes": {
             "title": _("Root causes of cases closed"),
             "head": [_("Root cause"), *split_heads, _("Cumulative share")],
-            "rows": _bar_table(board.root_causes, filters, "closed", "root_cause", True),
+            "rows": _bar_table(board.root_causes, links, "closed", "root_cause", True),
         },
         "weeks": {
             "title": _("Week by week"),
             "head": [pgettext("report", "Week from"), *split_heads, _("Resolved")],
-            "rows": _bar_table(board.weeks, filters, "opened", "week", False),
+            "rows": _bar_table(board.weeks, links, "opened", "week", False),
         },
         "channels": {
             "title": _("Complaints by channel"),
             "head": [_("Channel"), *split_heads],
-            "rows": _bar_table(board.channels, filters, "opened", "channel", False),
+            "rows": _bar_table(board.channels, links, "opened", "channel", False),
         },
         "languages": {
             "title": _("Complaints by language"),
             "head": [_("Language"), *split_heads],
-            "rows": _bar_table(board.languages, filters, "opened", "language", False),
+            "rows": _bar_table(board.languages, links, "opened", "language", False),
         },
     }
     out["figures"] = {
         "title": _("Figures"),
         "head": [_("Figure"), *split_heads],
-        "rows": [{"label": r.label, "cells": r.cells} for r in figure_rows(board)],
+        "rows": [{"label": r.label, "cells": r.cells} for r in (rows or figure_rows(board, links))],
     }
     return out
 

@@ -49,11 +49,12 @@ def _lead_required(view):
 
 def _filter_context(request: HttpRequest, filters) -> dict:
     board = dashboard(filters)
+    rows = figure_rows(board)
     return {
         "board": board,
         "filters": filters,
-        "figure_rows": figure_rows(board),
-        "tables": tables(board),
+        "figure_rows": rows,
+        "tables": tables(board, rows),
         "charts": charts(board),
         "periods": PERIODS,
         "channels": Channel.choices,
