@@ -12,7 +12,10 @@ class UserAdmin(BaseUserAdmin):
     ordering = ["full_name"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        ("Profile", {"fields": ["full_name", "email", "role", "languages", "teams", "sees_all_teams", "is_senior"]}),
+        (
+            "Profile",
+            {"fields": ["full_name", "email", "role", "languages", "teams", "sees_all_teams", "is_senior"]},
+        ),
         (
             "Access",
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
