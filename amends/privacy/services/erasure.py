@@ -22,6 +22,7 @@ from amends.cases.models import Attachment, Case, Message
 from amends.core.audit import record_event
 from amends.core.models import AuditEvent
 from amends.customers.models import Customer, CustomerIdentity, IdentityKind
+from amends.insight.similar.services import fingerprints_forget
 from amends.mail.models import InboundMail
 from amends.notify.models import Notification, NotificationStatus, OutboxEmail
 from amends.portal.models import SignInToken
@@ -119,6 +120,9 @@ def _erase(customer: Customer) -> ErasureCounts:
     counts["customer"] = _replace_texts(Customer.objects.filter(pk=customer.pk), ["full_name", "address"])
     SignInToken.objects.filter(customer=customer).delete()
     portal_access_revoke(customer_id=customer.pk)
+    # Derived from their words: the similarity signatures (the cases are never offered as
+    # similar again); the signal offsets and languages stay, as statistics.
+    fingerprints_forget(case_ids=case_ids)
     return ErasureCounts(**counts)
 
 
