@@ -23,6 +23,7 @@ from amends.core.audit import record_event
 from amends.core.models import AuditEvent
 from amends.customers.models import Customer, CustomerIdentity, IdentityKind
 from amends.insight.similar.services import fingerprints_forget
+from amends.insight.suggest.services import suggestions_forget
 from amends.mail.models import InboundMail
 from amends.notify.models import Notification, NotificationStatus, OutboxEmail
 from amends.portal.models import SignInToken
@@ -123,6 +124,7 @@ def _erase(customer: Customer) -> ErasureCounts:
     # Derived from their words: the similarity signatures (the cases are never offered as
     # similar again); the signal offsets and languages stay, as statistics.
     fingerprints_forget(case_ids=case_ids)
+    suggestions_forget(case_ids=case_ids)  # their texts no longer train the category suggester
     return ErasureCounts(**counts)
 
 
