@@ -61,3 +61,14 @@ def drain_kick(task: Task) -> bool:
         return False
     task.enqueue()
     return True
+
+
+def drain_kick_for_waiting(pending, task: Task) -> int:
+    """The periodic half of a drain: rows in `pending` (a queryset of rows that have waited
+    longer than a drain run takes) have no run coming — a worker died, or they committed just
+    after a run's last look — so queue one. Returns how many wait."""
+    waiting = pending.count()
+    if waiting:
+        with transaction.atomic():
+            drain_kick(task)
+    return waiting

@@ -25,6 +25,7 @@ from amends.cases.services.lifecycle import case_assign, case_update
 from amends.core import clock
 from amends.core.audit import record_event
 from amends.core.errors import DomainError
+from amends.core.kick import drain_kick_for_waiting
 from amends.insight.analysis.models import Action, ActionRule, MessageAnalysis
 from amends.insight.language import language_detect
 from amends.insight.signals import signals_detect
@@ -54,16 +55,11 @@ SIGNAL_LABELS = {
 def analysis_retry_pending() -> int:
     """Periodic job: rows waiting longer than a minute have no drain run coming (a worker
     died, or they committed just after a run's last look): queue one. Returns how many wait."""
-    from amends.core.kick import drain_kick
     from amends.insight.analysis.tasks import analysis_drain_task
 
-    waiting = MessageAnalysis.objects.filter(
-        analysed_at__isnull=True, queued_at__lt=clock.now() - RETRY_AFTER
-    ).count()
-    if waiting:
-        with transaction.atomic():
-            drain_kick(analysis_drain_task)
-    return waiting
+    before = clock.now() - RETRY_AFTER
+    pending = MessageAnalysis.objects.filter(analysed_at__isnull=True, queued_at__lt=before)
+    return drain_kick_for_waiting(pending, analysis_drain_task)
 
 
 def _pending() -> list[MessageAnalysis]:

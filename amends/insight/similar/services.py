@@ -20,7 +20,7 @@ from amends.cases.choices import MessageKind
 from amends.cases.models import Case, Message
 from amends.core import clock
 from amends.core.db import bulk_insert, bulk_update_by_pk
-from amends.core.kick import drain_kick
+from amends.core.kick import drain_kick, drain_kick_for_waiting
 from amends.insight.similar import minhash
 from amends.insight.similar.models import Fingerprint, FingerprintBand
 
@@ -83,13 +83,8 @@ def fingerprints_retry_pending() -> int:
     are waiting."""
     from amends.insight.similar.tasks import fingerprints_drain_task
 
-    waiting = Fingerprint.objects.filter(
-        computed_at__isnull=True, created_at__lt=clock.now() - RETRY_AFTER
-    ).count()
-    if waiting:
-        with transaction.atomic():
-            drain_kick(fingerprints_drain_task)
-    return waiting
+    pending = Fingerprint.objects.filter(computed_at__isnull=True, created_at__lt=clock.now() - RETRY_AFTER)
+    return drain_kick_for_waiting(pending, fingerprints_drain_task)
 
 
 def fingerprints_rebuild(

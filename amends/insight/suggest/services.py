@@ -28,7 +28,7 @@ from amends.core import clock
 from amends.core.audit import record_event
 from amends.core.db import bulk_update_by_pk
 from amends.core.errors import DomainError
-from amends.core.kick import drain_kick
+from amends.core.kick import drain_kick, drain_kick_for_waiting
 from amends.insight.suggest import classifier, events
 from amends.insight.suggest.models import Outcome, SuggesterModel, Suggestion
 
@@ -86,13 +86,8 @@ def suggestions_retry_pending() -> int:
     are waiting."""
     from amends.insight.suggest.tasks import suggestions_drain_task
 
-    waiting = Suggestion.objects.filter(
-        computed_at__isnull=True, created_at__lt=clock.now() - RETRY_AFTER
-    ).count()
-    if waiting:
-        with transaction.atomic():
-            drain_kick(suggestions_drain_task)
-    return waiting
+    pending = Suggestion.objects.filter(computed_at__isnull=True, created_at__lt=clock.now() - RETRY_AFTER)
+    return drain_kick_for_waiting(pending, suggestions_drain_task)
 
 
 def suggest_text(text: str) -> classifier.Prediction:
