@@ -80,7 +80,11 @@ test-pg: $(VENV)/.test chromium dovecot node_modules/.package-lock.json  #: the 
 	  echo "PostgreSQL is not reachable at $(PG_URL). Start it, or set PG_URL=postgres://USER@HOST:PORT/DB" >&2; exit 1; }
 	AMENDS_TESTING=1 AMENDS_FUZZ_CASES=$${AMENDS_FUZZ_CASES:-10000} DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q
 
-test: lint test-sqlite test-pg  #: lint, then the whole suite on SQLite and on PostgreSQL
+# The two runs share nothing (SQLite uses a file per process, PostgreSQL its own test database)
+# and each uses one core, so they run side by side; -O prints each run's output whole.
+test: lint chromium dovecot node_modules/.package-lock.json  #: lint, then the whole suite on SQLite and on PostgreSQL, side by side
+	@echo "Running the suite on SQLite and on PostgreSQL at once; each prints when it ends."
+	@$(MAKE) --no-print-directory -j2 -O test-sqlite test-pg
 
 messages: $(VENV)/.test  #: refresh the he/ar/ru catalogues and compile them
 	cd amends && ../$(PY) ../manage.py makemessages -l he -l ar -l ru --no-obsolete --no-location -i "static/*"

@@ -162,9 +162,9 @@ def test_readability_bands_follow_the_training():
     ],
 )
 def test_odd_drafts_never_fail_and_stay_fast(draft):
-    started = time.perf_counter()
+    started = time.process_time()
     report = reply_coach(draft, CoachContext(language="he", customer_name="Mary", customer_upset=True))
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert report.too_short or isinstance(report.findings, list)
 
 

@@ -265,12 +265,12 @@ def _fuzz_batch(seed: int) -> None:
     rng = random.Random(seed)
     for case in range(PER_BATCH):
         data, steps = _mutant(rng)
-        started = time.perf_counter()
+        started = time.process_time()
         try:
             parse(data)
         except Exception as error:
             raise AssertionError(f"parse raised: seed {seed}, case {case}, steps {steps}") from error
-        elapsed = time.perf_counter() - started
+        elapsed = time.process_time() - started
         assert elapsed < 1, f"parse took {elapsed:.2f} s: seed {seed}, case {case}, steps {steps}"
         done["cases"] += 1
         done["slowest"] = max(done["slowest"], elapsed)
@@ -307,11 +307,11 @@ def test_fuzz_big_mails_set_aside_and_restored_never_raise(seed):
         data = data[:position] + b"\x1b" + os.urandom(6).hex().encode() + b".0\x1b" + data[position:]
 
     # when
-    started = time.perf_counter()
+    started = time.process_time()
     mail = parse(data)
 
     # then
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 1
     assert mail.from_address in ("big@example.com", "nest@example.com", "")
 
 

@@ -303,9 +303,9 @@ def test_25_mb_attachment_is_read_in_place_quickly():
 
     # when
     tracemalloc.start()
-    started = time.perf_counter()
+    started = time.process_time()
     mail = parse(raw)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
 
@@ -363,9 +363,9 @@ def test_mail_from_postmaster_is_automatic():
 
 
 def _timed(raw: bytes) -> tuple[ParsedMail, float]:
-    started = time.perf_counter()
+    started = time.process_time()
     mail = parse(raw)
-    return mail, time.perf_counter() - started
+    return mail, time.process_time() - started
 
 
 def test_absurd_nesting_is_cut_and_stays_fast():
@@ -459,10 +459,10 @@ def test_a_typical_mail_parses_in_well_under_two_milliseconds():
     parse(raw)
 
     # when
-    started = time.perf_counter()
+    started = time.process_time()
     for _ in range(200):
         parse(raw)
-    average = (time.perf_counter() - started) / 200
+    average = (time.process_time() - started) / 200
 
     # then
     assert average < 0.002

@@ -78,10 +78,10 @@ def test_binary_looking_and_mixed_text_never_raises():
 def test_a_megabyte_of_text_is_cut_and_stays_fast():
     text = (NEAR_DUPLICATES["ru"][0][0] + " ") * 5500  # over 1 MB
     assert len(text.encode()) > 1_000_000
-    began = time.perf_counter()
+    began = time.process_time()
     sig = minhash.signature(text)
     assert sig == minhash.signature(text[:20_000])
-    assert time.perf_counter() - began < 1.0
+    assert time.process_time() - began < 1.0
 
 
 def test_similarity_is_the_share_of_equal_values():

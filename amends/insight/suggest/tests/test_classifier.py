@@ -81,11 +81,11 @@ def test_an_enormous_or_odd_text_is_classified_without_error(seed_model):
         classifier.case_text("", "A" * 1_000_000),
     ]
     # when they are classified
-    began = time.perf_counter()
+    began = time.process_time()
     predictions = classifier.predict(seed_model, texts)
     # then each gets a suggestion, quickly: only the first MAX_CHARS are read
     assert all(p.category for p in predictions)
-    assert time.perf_counter() - began < 5
+    assert time.process_time() - began < 5
     assert all(len(t) <= classifier.MAX_CHARS for t in texts)
 
 
