@@ -19,6 +19,7 @@ from amends.cases.choices import Channel
 from amends.cases.services import lifecycle
 from amends.cases.services.intake import case_open
 from amends.core import clock
+from amends.sla.schedule import business_calendar
 from amends.sla.services.followups import followup_token
 
 pytestmark = pytest.mark.browser
@@ -133,7 +134,8 @@ def _folder(language: str, owner):
         attachments=[
             SimpleUploadedFile("delivery-note.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "application/pdf")
         ],
-        promise_due=clock.now() + timedelta(days=2),
+        # within business hours whatever day the suite runs: a promise outside them is refused
+        promise_due=business_calendar(None).add(clock.now(), timedelta(hours=15)),
     )
     lifecycle.case_customer_message(
         case=case,
