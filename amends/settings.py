@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "amends.privacy",
     "amends.learning",
     "amends.reports",
+    "amends.quality",
 ]
 
 MIDDLEWARE = [

@@ -27,4 +27,5 @@ urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
     path("attention/", views.attention, name="attention"),
     path("", include("amends.learning.urls")),  # problems and incidents
+    path("", include("amends.quality.urls")),  # reviews, kudos and the per-agent pages
 ]

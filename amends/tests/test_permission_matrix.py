@@ -124,6 +124,25 @@ MATRIX: dict[str, dict[str, tuple[int, ...]]] = {
         "GET": (302, 302, 302, 403, 403, 405, 405),
         "POST": (302, 302, 302, 403, 403, 404, 404),
     },
+    # Quality (amends.quality). The agent page is the agent in team X's: theirs, an
+    # administrator's, but not the other team's lead's (leads see their teams' agents). Case A
+    # has no reply yet, so the review form has nobody to score (POST 400). URL ids of reviews
+    # and kudos are case A's, so none exists: 404. Real ones by role: quality/tests/test_views.py.
+    "desk:quality": {"GET": (302, 302, 302, 302, 302, 200, 200)},
+    "desk:quality-agent": {"GET": (302, 302, 302, 200, 403, 403, 200)},
+    "desk:quality-review-case": {
+        "GET": (302, 302, 302, 403, 403, 200, 200),
+        "POST": (302, 302, 302, 403, 403, 400, 400),
+    },
+    "desk:quality-review": {"GET": (302, 302, 302, 404, 404, 404, 404)},
+    "desk:quality-kudos-add": {
+        "GET": (302, 302, 302, 405, 405, 405, 405),
+        "POST": (302, 302, 302, 400, 404, 400, 400),
+    },
+    "desk:quality-kudos-delete": {
+        "GET": (302, 302, 302, 405, 405, 405, 405),
+        "POST": (302, 302, 302, 404, 404, 404, 404),
+    },
     "desk:queue": {"GET": (302, 302, 302, 200, 200, 200, 200)},
     # the managers' dashboard (issue 7): leads and admins only; agents 403
     "desk:reports:dashboard": {"GET": (302, 302, 302, 403, 403, 200, 200)},
@@ -222,6 +241,9 @@ POST_DATA: dict[str, dict] = {
     "desk:incident-edit": {},
     "desk:incident-status": {},
     "desk:incident-cases": {},
+    "desk:quality-review-case": {},
+    "desk:quality-kudos-add": {},
+    "desk:quality-kudos-delete": {},
     "desk:reports:export-start": {},
     "desk:logout": {},
     "portal:case-followup": {},
@@ -342,6 +364,7 @@ def _url(name: str, world: dict) -> str:
         "message_id": world["message_a"].public_id,
         "action": "note",
         "token": "not-a-real-token",
+        "agent_id": world["users"]["agent_in_team"].pk,
     }
     return reverse(name, kwargs={key: values[key] for key in params})
 

@@ -30,6 +30,7 @@ from amends.portal.models import SignInToken
 from amends.portal.services import portal_access_revoke
 from amends.privacy import events
 from amends.privacy.services.retention import files_delete_on_commit
+from amends.quality.services.kudos import kudos_forget
 from amends.sla.models import Commitment, Escalation, EscalationReason, FollowUp
 
 # What an erased text reads. Not translated: it is data, the same for every reader.
@@ -39,6 +40,7 @@ ERASED = "[erased]"
 # its statistics stay whole. Everything else in an audit row of their cases is replaced.
 KEPT_AUDIT_KEYS = frozenset(
     {
+        "agent",  # a member of staff (quality reviews and kudos)
         "attachments",  # a count
         "category",
         "channel",
@@ -46,6 +48,7 @@ KEPT_AUDIT_KEYS = frozenset(
         "decision",
         "due_at",
         "event",
+        "kudos",  # public id of the kudos
         "message",  # public id of the message
         "notification",  # id
         "owner",  # a member of staff
@@ -56,7 +59,9 @@ KEPT_AUDIT_KEYS = frozenset(
         "redress_currency",
         "reference",
         "resolution_type",
+        "review",  # public id of the quality review
         "solved",
+        "source",  # how kudos came: a code
         "status",
         "team",
         "vulnerable",
@@ -125,6 +130,7 @@ def _erase(customer: Customer) -> ErasureCounts:
     # similar again); the signal offsets and languages stay, as statistics.
     fingerprints_forget(case_ids=case_ids)
     suggestions_forget(case_ids=case_ids)  # their texts no longer train the category suggester
+    kudos_forget(case_ids=case_ids, replacement=ERASED)  # their words praising an agent
     return ErasureCounts(**counts)
 
 

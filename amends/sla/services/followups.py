@@ -123,6 +123,7 @@ def followup_answer(
 ) -> tuple[FollowUp, bool]:
     """Store the customer's answer; returns (followup, whether this call recorded it)."""
     from amends.cases.services.lifecycle import case_reopen_by_customer
+    from amends.quality.services.kudos import kudos_capture_from_followup
 
     followup = FollowUp.objects.select_for_update(of=("self",)).select_related("case").get(pk=followup.pk)
     if followup.status == FollowUpStatus.ANSWERED:
@@ -150,4 +151,5 @@ def followup_answer(
             body=followup.comment or _("The customer says the problem is not solved."),
         )
     rollups_refresh(case_ids=[followup.case_id])
+    kudos_capture_from_followup(followup=followup)  # top rating with a comment: kudos for the owner
     return followup, True

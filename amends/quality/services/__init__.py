@@ -1,0 +1,1 @@
+"""Writes for reviews (reviews.py) and kudos (kudos.py)."""
