@@ -19,3 +19,27 @@ def tasks_requeue_stale(*, lease_seconds: int | None = None) -> int:
     return DBTaskResult.objects.filter(
         status=TaskResultStatus.RUNNING, started_at__lt=clock.now() - lease
     ).update(status=TaskResultStatus.READY, started_at=None)
+
+
+class TaskHeartbeat:
+    """Keeps a long task's lease: `beat()` moves its `started_at` forward at most every
+    `every_seconds`, so `tasks_requeue_stale` does not hand a task that is still working to a
+    second worker. Call it from the task's own progress loop; the task must be declared with
+    `@task(takes_context=True)`. Outside the database backend (tests run tasks inline) there is
+    no row and a beat changes nothing."""
+
+    def __init__(self, context, *, every_seconds: float = 30.0) -> None:
+        self.result_id = str(context.task_result.id) if context is not None else None
+        self.every = timedelta(seconds=every_seconds)
+        self.last = clock.now()
+
+    def beat(self) -> bool:
+        now = clock.now()
+        if self.result_id is None or now - self.last < self.every:
+            return False
+        self.last = now
+        return bool(
+            DBTaskResult.objects.filter(pk=self.result_id, status=TaskResultStatus.RUNNING).update(
+                started_at=now
+            )
+        )

@@ -1,11 +1,12 @@
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from amends.core import clock
-from amends.core.tasks_recovery import tasks_requeue_stale
+from amends.core.tasks_recovery import TaskHeartbeat, tasks_requeue_stale
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,30 @@ def test_tasks_left_running_by_a_dead_worker_run_again():
     assert stale.status == TaskResultStatus.READY and stale.started_at is None
     assert fresh.status == TaskResultStatus.RUNNING
     assert done.status == TaskResultStatus.SUCCESSFUL
+
+
+def test_a_task_that_beats_keeps_its_lease_past_the_lease_time():
+    # given: a long export started four minutes ago, beating every 30 s
+    long = _task(TaskResultStatus.RUNNING, 4)
+    heartbeat = TaskHeartbeat(SimpleNamespace(task_result=SimpleNamespace(id=long.pk)), every_seconds=30)
+    clock.freeze(clock.now())
+    assert heartbeat.beat() is False  # too soon: no write
+    # when: two minutes later (six after it started) it beats
+    clock.freeze(clock.now() + timedelta(minutes=2))
+    assert heartbeat.beat() is True
+    # then: a five-minute lease does not take it back
+    assert tasks_requeue_stale(lease_seconds=300) == 0
+    long.refresh_from_db()
+    assert long.status == TaskResultStatus.RUNNING
+
+
+def test_a_beat_does_not_revive_a_task_already_taken_back():
+    lost = _task(TaskResultStatus.RUNNING, 30)
+    heartbeat = TaskHeartbeat(SimpleNamespace(task_result=SimpleNamespace(id=lost.pk)), every_seconds=0)
+    tasks_requeue_stale(lease_seconds=300)
+    assert heartbeat.beat() is False
+    lost.refresh_from_db()
+    assert lost.status == TaskResultStatus.READY
 
 
 def test_sqlite_statistics_job_runs_once_a_day():

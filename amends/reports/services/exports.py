@@ -266,9 +266,10 @@ def export_request(*, user, params: dict, export_format: str, language: str) -> 
     return export
 
 
-def export_run(*, export_id: int) -> None:
+def export_run(*, export_id: int, heartbeat=None) -> None:
     """Write the export's file, counting rows for the progress bar. Idempotent: a second run
-    (a worker lost mid-way) writes the file again from the start."""
+    (a worker lost mid-way) writes the file again from the start, into a file of its own.
+    `heartbeat` is called with the progress (the task keeps its lease with it)."""
     export = ReportExport.objects.select_related("requested_by").filter(pk=export_id).first()
     if export is None or export.status == ExportStatus.DONE:
         return
@@ -291,9 +292,12 @@ def export_run(*, export_id: int) -> None:
             def progress(done: int) -> None:
                 if done % PROGRESS_EVERY == 0:
                     ReportExport.objects.filter(pk=export.pk).update(rows_done=done)
+                    if heartbeat is not None:
+                        heartbeat()
 
             path = export_path(export)
-            partial = path.with_suffix(path.suffix + ".part")
+            # Per process: a run presumed lost may still be writing its own partial file.
+            partial = path.with_suffix(f"{path.suffix}.{os.getpid()}.part")
             if export.format == ExportFormat.XLSX:
                 done = xlsx_write(
                     str(partial),
