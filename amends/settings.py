@@ -188,6 +188,11 @@ AMENDS_ATTACHMENT_RETENTION_MONTHS = int(_retention) if _retention else None
 if AMENDS_ATTACHMENT_RETENTION_MONTHS is not None and AMENDS_ATTACHMENT_RETENTION_MONTHS < 1:
     raise ImproperlyConfigured("AMENDS_ATTACHMENT_RETENTION_MONTHS must be 1 or more, or empty (off).")
 
+# Customer value (amends.customers.value): the currency of margins and lifetime values, and the
+# largest CSV of value figures a lead may upload.
+AMENDS_CURRENCY = os.environ.get("AMENDS_CURRENCY", "ILS").upper()
+AMENDS_VALUE_IMPORT_MAX_BYTES = env_int("AMENDS_VALUE_IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+
 # --- Tasks ------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 if env_bool("AMENDS_TASKS_IMMEDIATE", env_bool("AMENDS_TESTING", False)):
@@ -209,6 +214,7 @@ AMENDS_PERIODIC_JOBS = [
     "amends.insight.analysis.services.analysis_retry_pending",
     "amends.privacy.services.retention.attachments_remove_expired",
     "amends.learning.services.screening.screening_kick",
+    "amends.customers.value.imports.value_imports_resume",
     # Last: a slow IMAP server (up to each mailbox's timeout) delays only itself.
     "amends.mail.imap.mailboxes_poll",
 ]

@@ -25,6 +25,7 @@ from amends.core.errors import DomainError
 from amends.core.i18n import normalise_language
 from amends.core.models import AuditEvent
 from amends.customers.services import customers_match_or_create_many, normalise_email
+from amends.customers.value.services import value_priority_apply, value_rules_for
 from amends.insight.analysis.queue import analysis_queue
 from amends.insight.similar.services import fingerprints_queue
 from amends.insight.suggest.queue import suggestions_queue
@@ -152,6 +153,8 @@ def cases_open(intakes: list[Intake], *, actor=None) -> list[Case]:
     fresh = [i for i in intakes if i.intake_key not in earlier]
     customers = customers_match_or_create_many([(i.full_name, i.email, i.phone, i.language) for i in fresh])
     config = SlaConfig.current()
+    value_rules = value_rules_for(customers)  # priority by customer value (R-VA-1): one query, or none
+    raised = []
     cases: list[Case] = []
     clocks: list[CaseClock] = []
     for intake, customer in zip(fresh, customers, strict=True):
@@ -170,6 +173,8 @@ def cases_open(intakes: list[Intake], *, actor=None) -> list[Case]:
             created_at=now,
             updated_at=now,
         )
+        if raise_ := value_priority_apply(case=case, customer=customer, rules=value_rules):
+            raised.append(raise_)  # before the clocks are planned: they follow the priority
         # Before the acknowledgement: it tells the customer the first-response due time.
         planned = clocks_plan_open(case=case, at=now, config=config)
         case_clock_fields(case=case, rows=[_clock_row(c) for c in planned])
@@ -208,7 +213,8 @@ def cases_open(intakes: list[Intake], *, actor=None) -> list[Case]:
                 },
             )
             for intake, case in zip(fresh, cases, strict=True)
-        ],
+        ]
+        + [r.event() for r in raised],
     )
     fingerprints_queue(cases)  # similar complaints: computed by a drain, off this request
     analysis_queue(messages)  # language, signals and action rules: a drain, off this request
