@@ -43,7 +43,6 @@ import argparse
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,7 +53,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pages import summary_ms
-from bench.run import RESULTS_DIR, code_snapshot, machine_info, pg_admin, pg_settings, pg_url_for
+from bench.run import (
+    RESULTS_DIR,
+    log,
+    machine_info,
+    pg_settings,
+    pg_url_for,
+    rerun_in_snapshot,
+)
 from bench.sweep import model_defaults_in_db
 
 ADMIN_URL = pg_url_for(
@@ -84,10 +90,6 @@ PRODUCTS = [
     "Business account",
     "Foreign exchange",
 ]
-
-
-def log(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 def sql(statement: str, params: dict | None = None) -> list:
@@ -439,37 +441,16 @@ def main() -> None:
         child_main(opts)
         return
 
-    app_root, commit = code_snapshot(opts.live_tree)
     var_dir = Path(tempfile.gettempdir()) / "amends-bench-reports"
-    if not opts.reuse:
-        shutil.rmtree(var_dir, ignore_errors=True)
-    (var_dir / "static").mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AMENDS_") and k != "DATABASE_URL"}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "amends.settings",
-            "DATABASE_URL": DB_URL,
-            "AMENDS_VAR_DIR": str(var_dir),
-            "AMENDS_MEDIA_ROOT": str(var_dir / "media"),
-            "AMENDS_LOG_LEVEL": "WARNING",
-            "BENCH_APP_ROOT": str(app_root),
-            "BENCH_COMMIT": commit,
-        }
+    rerun_in_snapshot(
+        __file__,
+        opts,
+        db_name=DB_NAME,
+        db_url=DB_URL,
+        admin_url=ADMIN_URL,
+        var_dir=var_dir,
+        env={"AMENDS_MEDIA_ROOT": str(var_dir / "media")},
     )
-    try:
-        if not opts.reuse:
-            log(f"database {DB_NAME}: drop and create; code at {commit}")
-            pg_admin(
-                ADMIN_URL, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)", f"CREATE DATABASE {DB_NAME}"
-            )
-        subprocess.run([sys.executable, __file__, *sys.argv[1:]], cwd=app_root, env=env, check=True)
-    finally:
-        if not opts.keep:
-            pg_admin(ADMIN_URL, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-            shutil.rmtree(var_dir, ignore_errors=True)
-            log(f"dropped {DB_NAME} and {var_dir}")
-        if not opts.live_tree:
-            shutil.rmtree(app_root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -326,6 +326,54 @@ def run_child(args: list[str], env: dict) -> None:
     log(f"  … {' '.join(args[:2])} took {time.perf_counter() - started:.1f} s")
 
 
+def rerun_in_snapshot(
+    script: str,
+    opts: argparse.Namespace,
+    *,
+    db_name: str,
+    db_url: str,
+    admin_url: str,
+    var_dir: Path | None = None,
+    env: dict | None = None,
+) -> None:
+    """The parent half of a one-database benchmark (bench/portal.py, reports.py, similar.py,
+    sweep.py): export the code to measure, (re)create `db_name` unless --reuse, run `script`
+    again with the same arguments as a child in that code with BENCH_APP_ROOT set (the child
+    measures), then drop the database and the folders unless --keep."""
+    app_root, commit = code_snapshot(opts.live_tree)
+    if var_dir is not None:
+        if not opts.reuse:
+            shutil.rmtree(var_dir, ignore_errors=True)
+        (var_dir / "static").mkdir(parents=True, exist_ok=True)
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("AMENDS_") and k != "DATABASE_URL"}
+    child_env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "amends.settings",
+            "DATABASE_URL": db_url,
+            "AMENDS_LOG_LEVEL": "WARNING",
+            "BENCH_APP_ROOT": str(app_root),
+            "BENCH_COMMIT": commit,
+            **({"AMENDS_VAR_DIR": str(var_dir)} if var_dir is not None else {}),
+            **(env or {}),
+        }
+    )
+    try:
+        if not opts.reuse:
+            log(f"database {db_name}: drop and create; code at {commit}")
+            pg_admin(
+                admin_url, f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)", f"CREATE DATABASE {db_name}"
+            )
+        subprocess.run([sys.executable, script, *sys.argv[1:]], cwd=app_root, env=child_env, check=True)
+    finally:
+        if not opts.keep:
+            pg_admin(admin_url, f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")
+            if var_dir is not None:
+                shutil.rmtree(var_dir, ignore_errors=True)
+            log(f"dropped {db_name}" + (f" and {var_dir}" if var_dir is not None else ""))
+        if not opts.live_tree:
+            shutil.rmtree(app_root, ignore_errors=True)
+
+
 def bench_database(db: str, opts: argparse.Namespace) -> dict:
     var_dir = Path(tempfile.mkdtemp(prefix=f"amends-bench-{db}-"))
     (var_dir / "static").mkdir()  # STATIC_ROOT; the pages' assets are not part of the bench

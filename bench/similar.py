@@ -46,8 +46,6 @@ import json
 import multiprocessing
 import os
 import random
-import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -58,7 +56,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pages import summary_ms
-from bench.run import RESULTS_DIR, code_snapshot, machine_info, pg_admin, pg_settings, pg_url_for
+from bench.run import (
+    RESULTS_DIR,
+    log,
+    machine_info,
+    pg_settings,
+    pg_url_for,
+    rerun_in_snapshot,
+)
 from bench.sweep import QueryTimer, cpu_ms
 
 ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -70,10 +75,6 @@ TEAMS = 4
 LANG_WEIGHTS = {"he": 35, "ar": 20, "ru": 20, "en": 25}
 REPLACED, REINFLECTED = 0.12, 0.10  # share of a planted twin's words changed
 CHUNK = 2000  # texts per worker task
-
-
-def log(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 def sql(statement: str, params: dict | list | None = None) -> list:
@@ -646,30 +647,7 @@ def main() -> None:
     if os.environ.get("BENCH_APP_ROOT"):
         child_main(opts)
         return
-    app_root, commit = code_snapshot(opts.live_tree)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AMENDS_") and k != "DATABASE_URL"}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "amends.settings",
-            "DATABASE_URL": DB_URL,
-            "AMENDS_LOG_LEVEL": "WARNING",
-            "BENCH_APP_ROOT": str(app_root),
-            "BENCH_COMMIT": commit,
-        }
-    )
-    try:
-        if not opts.reuse:
-            log(f"database {DB_NAME}: drop and create; code at {commit}")
-            pg_admin(
-                ADMIN_URL, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)", f"CREATE DATABASE {DB_NAME}"
-            )
-        subprocess.run([sys.executable, __file__, *sys.argv[1:]], cwd=app_root, env=env, check=True)
-    finally:
-        if not opts.keep:
-            pg_admin(ADMIN_URL, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-            log(f"dropped {DB_NAME}")
-        if not opts.live_tree:
-            shutil.rmtree(app_root, ignore_errors=True)
+    rerun_in_snapshot(__file__, opts, db_name=DB_NAME, db_url=DB_URL, admin_url=ADMIN_URL)
 
 
 if __name__ == "__main__":

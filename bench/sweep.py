@@ -34,8 +34,6 @@ import json
 import os
 import pstats
 import random
-import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -46,7 +44,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pages import summary_ms
-from bench.run import RESULTS_DIR, code_snapshot, machine_info, pg_admin, pg_settings, pg_url_for
+from bench.run import (
+    RESULTS_DIR,
+    log,
+    machine_info,
+    pg_settings,
+    pg_url_for,
+    rerun_in_snapshot,
+)
 
 # Django starts only in the child process (child_main), pointed at the bench database and at a
 # snapshot of the committed code; the functions that use it import the models locally.
@@ -68,10 +73,6 @@ NEW_SHARE, OPEN_SHARE = 0.27, 0.57
 # owes: (escalated_percent before, crossed percent, share of the due clocks, escalations written).
 BANDS = [(0, 80, 0.50, 1), (80, 100, 0.35, 2), (100, 150, 0.15, 1)]
 OVERRUN_PERCENT = 5  # how far past its threshold a due clock is: minutes after a worker pause
-
-
-def log(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 def sql(statement: str, params: dict | list | None = None) -> list:
@@ -739,30 +740,7 @@ def main() -> None:
         child_main(opts)
         return
 
-    app_root, commit = code_snapshot(opts.live_tree)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AMENDS_")}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "amends.settings",
-            "DATABASE_URL": DB_URL,
-            "AMENDS_LOG_LEVEL": "WARNING",
-            "BENCH_APP_ROOT": str(app_root),
-            "BENCH_COMMIT": commit,
-        }
-    )
-    try:
-        if not opts.reuse:
-            log(f"database {DB_NAME}: drop and create; code at {commit}")
-            pg_admin(
-                ADMIN_URL, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)", f"CREATE DATABASE {DB_NAME}"
-            )
-        subprocess.run([sys.executable, __file__, *sys.argv[1:]], cwd=app_root, env=env, check=True)
-    finally:
-        if not opts.keep:
-            pg_admin(ADMIN_URL, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-            log(f"dropped {DB_NAME}")
-        if not opts.live_tree:
-            shutil.rmtree(app_root, ignore_errors=True)
+    rerun_in_snapshot(__file__, opts, db_name=DB_NAME, db_url=DB_URL, admin_url=ADMIN_URL)
 
 
 if __name__ == "__main__":
