@@ -170,3 +170,60 @@ def test_a_lead_scores_a_conversation_and_opens_the_agent_page(sign_in, desk_age
     expect(desk.locator("#agent-name")).to_be_visible()
     expect(desk.locator("#fig-kudos")).to_contain_text("1")
     expect(desk.locator(".agent-kudos")).to_contain_text("היית אדיבה וסבלנית")
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+@pytest.mark.django_db(transaction=True)
+def test_the_quality_pages_have_no_serious_accessibility_violations(
+    language, chromium, live_server, desk_agents, team
+):
+    """axe-core on the review form, a review, the agent page and the Quality page."""
+    from amends.quality.services.reviews import review_save
+
+    assert AXE.is_file(), f"{AXE} is missing: run `make node` (npm ci) first"
+    criteria_seed()
+    dana, omar = desk_agents
+    lead = user_create(
+        username="irina",
+        email="irina@amends.test",
+        full_name="Irina Petrova",
+        password=PASSWORD,
+        role=Role.LEAD,
+        teams=[team],
+    )
+    case = _hebrew_conversation(dana, omar)
+    scores = {c: ("met", "") for c in ("listens", "tests_understanding", "shows_listening", "builds_rapport")}
+    scores |= {
+        c: ("partly", "") for c in ("diagnoses_without_arguing", "admits_errors", "looks_for_solutions")
+    }
+    review = review_save(case=case, agent=dana, reviewer=lead, scores=scores, comment="טוב.")
+    # axe-core goes in as an inline script, which the CSP refuses: this context bypasses it
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, bypass_csp=True
+    )
+    page = context.new_page()
+    page.goto(f"/{language}/desk/login/")
+    page.fill("#id_username", lead.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"**/{language}/desk/")
+    found = []
+    for path in (
+        f"/{language}/desk/quality/cases/{case.public_id}/review/",
+        f"/{language}/desk/quality/reviews/{review.public_id}/",
+        f"/{language}/desk/quality/agents/{dana.pk}/",
+        f"/{language}/desk/quality/",
+        f"/{language}/desk/cases/{case.public_id}/",
+    ):
+        page.goto(path)
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        violations = page.evaluate(
+            """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations.map(
+                v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(" ")).join(", ")}`)"""
+        )
+        found += [f"{path}: {v}" for v in violations if "(serious)" in v or "(critical)" in v]
+    context.close()
+    assert not found, "\n".join(found)
