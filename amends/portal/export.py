@@ -36,6 +36,7 @@ from fpdf import FPDF
 
 from amends.cases.choices import MessageKind, MessagePurpose
 from amends.cases.models import Attachment, Case
+from amends.core.templatetags.amends import before_full_stop
 from amends.portal.selectors import CaseFolder
 
 # fontTools logs every table of every font it subsets at INFO: noise for the operator.
@@ -234,7 +235,8 @@ def case_pdf_write(folder: CaseFolder, target: IO[bytes], *, now: datetime) -> N
         pdf.heading(_("What we promised you"))
         sentence = _plain(_("<bdi>%(name)s</bdi> promised you an update by <bdi>%(due)s</bdi>."))
         for promise in folder.promises:
-            name, due = _isolate(promise.owner.full_name), _isolate(_when(promise.due_at))
+            due = before_full_stop(_when(promise.due_at))  # the sentence brings its own full stop
+            name, due = _isolate(promise.owner.full_name), _isolate(due)
             said = sentence % {"name": name, "due": due}
             kept = _plain(render_to_string("portal/_promise_status.html", {"promise": promise}))
             pdf.write_line(f"{said} ({kept})")

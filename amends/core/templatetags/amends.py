@@ -29,6 +29,14 @@ def language_links(context) -> list[dict]:
 
 
 @register.filter
+def before_full_stop(text: str) -> str:
+    """A value that ends a sentence, less its own final dot: English times end in "p.m." and
+    the sentence adds its full stop ("by Dec. 1, 4 p.m." not "4 p.m..")."""
+    text = str(text)
+    return text[:-1] if text.endswith(".") else text
+
+
+@register.filter
 def initials(name: str) -> str:
     parts = [p for p in (name or "").split() if p]
     return "".join(p[0] for p in parts[:2]).upper() or "?"

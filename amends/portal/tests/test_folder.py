@@ -71,7 +71,7 @@ def test_the_case_page_shows_status_owner_messages_and_promises_but_never_notes(
         case=case,
         actor=agent,
         body="We have asked the courier.",
-        promise_due=datetime(2026, 11, 30, 12, 0, tzinfo=JLM),
+        promise_due=datetime(2026, 11, 30, 16, 0, tzinfo=JLM),
     )
     lifecycle.case_note(
         case=case,
@@ -86,6 +86,7 @@ def test_the_case_page_shows_status_owner_messages_and_promises_but_never_notes(
     assert "Dana Levi" in html
     assert "The parcel never arrived." in html and "We have asked the courier." in html
     assert "promised you an update by" in html and "Not due yet" in html
+    assert "by <bdi>Nov. 30, 2026, 4 p.m</bdi>." in html  # one full stop, not "p.m.."
     assert "SECRET" not in html and "internal.pdf" not in html
     note_file = Attachment.objects.get(message__kind=MessageKind.NOTE)
     assert client.get(f"/en/portal/attachments/{note_file.public_id}/").status_code == 404
