@@ -27,5 +27,6 @@ urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
     path("attention/", views.attention, name="attention"),
     path("", include("amends.learning.urls")),  # problems and incidents
+    path("", include("amends.customers.value.urls")),  # customer value: figures and CSV imports
     path("", include("amends.quality.urls")),  # reviews, kudos and the per-agent pages
 ]

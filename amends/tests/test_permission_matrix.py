@@ -144,6 +144,20 @@ MATRIX: dict[str, dict[str, tuple[int, ...]]] = {
         "POST": (302, 302, 302, 404, 404, 404, 404),
     },
     "desk:queue": {"GET": (302, 302, 302, 200, 200, 200, 200)},
+    # Customer value (issue 7, R-VA-1): leads and admins change figures and import; agents 403.
+    # The figures page takes a case id (A's: found); POST {} leaves the figures unknown → back to the case.
+    "desk:customer-value": {
+        "GET": (302, 302, 302, 403, 403, 200, 200),
+        "POST": (302, 302, 302, 403, 403, 302, 302),
+    },
+    # POST {}: no file, the form says so
+    "desk:value-imports": {
+        "GET": (302, 302, 302, 403, 403, 200, 200),
+        "POST": (302, 302, 302, 403, 403, 400, 400),
+    },
+    # A's case id is no import: not found
+    "desk:value-import": {"GET": (302, 302, 302, 403, 403, 404, 404)},
+    "desk:value-import-problems": {"GET": (302, 302, 302, 403, 403, 404, 404)},
     # the managers' dashboard (issue 7): leads and admins only; agents 403
     "desk:reports:dashboard": {"GET": (302, 302, 302, 403, 403, 200, 200)},
     "desk:reports:monthly": {"GET": (302, 302, 302, 403, 403, 200, 200)},
@@ -245,6 +259,8 @@ POST_DATA: dict[str, dict] = {
     "desk:quality-kudos-add": {},
     "desk:quality-kudos-delete": {},
     "desk:reports:export-start": {},
+    "desk:customer-value": {},
+    "desk:value-imports": {},
     "desk:logout": {},
     "portal:case-followup": {},
     "portal:case-manager": {},
