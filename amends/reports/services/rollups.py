@@ -462,6 +462,15 @@ def _stage_write(cursor, rows: Rows) -> None:
     ):
         table, extra, values = STAGES[model]
         columns = (*KEY_FIELDS, *extra, *values)
+        if connection.vendor == "postgresql":
+            # COPY: a million cases stage tens of millions of rows, and building INSERT texts
+            # of 400 rows each cost three quarters of the rebuild's time.
+            with cursor.cursor.copy(
+                f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
+            ) as copy:
+                for row in data:
+                    copy.write_row(row)
+            continue
         placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
         for start in range(0, len(data), CHUNK):
             part = data[start : start + CHUNK]
