@@ -388,8 +388,8 @@ def child_main(opts: argparse.Namespace) -> None:
         "cases": opts.cases,
         "target_p95_ms": TARGET_P95_MS,
     }
+    call_command("migrate", verbosity=0, interactive=False)  # a kept database may lag the code
     if not opts.reuse:
-        call_command("migrate", verbosity=0, interactive=False)
         began = time.perf_counter()
         staff = staff_create()
         log(f"loading {opts.cases:,} cases")
