@@ -1,9 +1,11 @@
 """Quality in a real browser: a lead opens the review from the case page, reads the
 conversation beside the scorecard, scores it, and opens the agent's page; the agent reads
-their own page. English and Hebrew. Screenshots (docs/screenshots/): quality-review-en.png,
-quality-review-he.png, quality-agent-en.png, quality-agent-he.png, quality-team-he.png,
-quality-case-he.png."""
+their own page. English and Hebrew. Screenshots: quality-review-en.png, quality-review-he.png,
+quality-agent-en.png, quality-agent-he.png, quality-team-he.png, quality-case-he.png, in
+test-artifacts/screenshots/, or in docs/screenshots/ with AMENDS_DOCS_SCREENSHOTS=1 (the copies
+the docs show: refreshed on purpose, not by every test run)."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -20,12 +22,15 @@ from amends.quality.services.criteria import criteria_seed
 pytestmark = pytest.mark.browser
 
 PASSWORD = "browser-tests-pw-1"  # what conftest.sign_in types
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _shot(page, name: str) -> None:
-    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS_SCREENSHOTS / f"{name}.png"), full_page=True)
+    folder = (
+        ROOT / ("docs" if os.environ.get("AMENDS_DOCS_SCREENSHOTS") else "test-artifacts") / "screenshots"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 def _hebrew_conversation(dana, omar):
@@ -172,7 +177,7 @@ def test_a_lead_scores_a_conversation_and_opens_the_agent_page(sign_in, desk_age
     expect(desk.locator(".agent-kudos")).to_contain_text("היית אדיבה וסבלנית")
 
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.mark.parametrize("language", ["en", "he"])
