@@ -55,8 +55,9 @@ def test_case_page_query_count(client, agent, case, django_assert_max_num_querie
     client.force_login(agent)
     # 14 for the case, timeline and history; 4 for clocks, promises, escalations, follow-up;
     # 2 for similar complaints (fingerprints, then the cases to show); 2 for the problems and
-    # incidents the case is linked to (learning); 1 for the suggested cause category (insight.suggest).
-    with django_assert_max_num_queries(23):
+    # incidents the case is linked to (learning); 1 for the suggested cause category (insight.suggest);
+    # 2 for the case's quality reviews and kudos (quality; its messages come from the timeline).
+    with django_assert_max_num_queries(25):
         assert client.get(_case_url(case)).status_code == 200
 
 
