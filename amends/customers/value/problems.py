@@ -2,7 +2,6 @@
 made when shown, in the reader's language."""
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 # The file as a whole: nothing was imported.
 FILE_MESSAGES = {
@@ -56,10 +55,3 @@ def problem_text(code: str, params: dict) -> str:
     except (KeyError, TypeError, ValueError):  # a stored code whose parameters changed since
         return str(template)
 
-
-def lines_summary(applied: int, failed: int) -> str:
-    return ngettext(
-        "%(applied)s line applied, %(failed)s not applied.",
-        "%(applied)s lines applied, %(failed)s not applied.",
-        applied,
-    ) % {"applied": applied, "failed": failed}
