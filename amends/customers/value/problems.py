@@ -54,4 +54,3 @@ def problem_text(code: str, params: dict) -> str:
         return str(template) % params if params else str(template)
     except (KeyError, TypeError, ValueError):  # a stored code whose parameters changed since
         return str(template)
-
