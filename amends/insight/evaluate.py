@@ -11,6 +11,10 @@ mod 3 (en-009, he-009, ar-009 and ru-009 alike), about a third of each file; eve
 is HELD OUT. Lexicons were written looking at the development part only; the held-out numbers
 are the ones that count. Never tune against the held-out part: look at its misses only to
 explain them (docs/insight.md).
+
+The development part also holds every line of `eval/dev-extra/<lang>.jsonl` (ids "he-x001"):
+texts written later to grow the development data without touching the split. They are always
+DEV, so the held-out part stays exactly the texts it was.
 """
 
 import argparse
@@ -21,18 +25,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
+DEV_EXTRA_DIR = EVAL_DIR / "dev-extra"
+DEV_EXTRA_MARK = "x"  # "he-x001": a dev-extra id
 LANGUAGES = ("en", "he", "ar", "ru")
 SIGNALS = ("high_anger", "abuse", "legal_threat", "churn_threat", "repeat_contact", "manager_request")
 # The targets of issue 6, per language: the one place they are written down.
 TARGETS = {"legal_threat": 0.90, "abuse": 0.90, "high_anger": 0.85, "manager_request": 0.90}
-# The regression floors `make test` asserts on the development part: the targets, except
-# where the development part itself stayed below a target when the lexicons were written
-# (then the score reached, so that it cannot fall further unnoticed).
+# The regression floors `make test` asserts on the development part (old lines and dev-extra):
+# the targets, except where the development part itself stays below a target (then the score
+# reached, so that it cannot fall further unnoticed).
 DEV_FLOORS = {
-    ("high_anger", "en"): 0.72,
-    ("high_anger", "he"): 0.80,
-    ("high_anger", "ar"): 0.76,
-    ("high_anger", "ru"): 0.82,
+    ("high_anger", "ar"): 0.82,
 }
 LANGUAGE_ID_TARGET = 0.99
 LANGUAGE_ID_MIN_CHARS = 20
@@ -42,14 +45,38 @@ DEV, HELD_OUT = "dev", "held-out"
 
 
 def eval_part(identifier: str | int) -> str:
-    """DEV or HELD_OUT for an id ("he-009") or a line number (langid.jsonl)."""
-    number = int(str(identifier).rsplit("-", 1)[-1])
-    return DEV if zlib.crc32(str(number).encode()) % 3 == 0 else HELD_OUT
+    """DEV or HELD_OUT for an id ("he-009"), a dev-extra id ("he-x001", always DEV) or a line
+    number (langid.jsonl)."""
+    tail = str(identifier).rsplit("-", 1)[-1]
+    if tail.startswith(DEV_EXTRA_MARK):
+        return DEV
+    return DEV if zlib.crc32(str(int(tail)).encode()) % 3 == 0 else HELD_OUT
 
 
 def eval_rows(language: str) -> list[dict]:
+    """The lines of eval/<language>.jsonl (both parts; not the dev-extra texts)."""
     with (EVAL_DIR / f"{language}.jsonl").open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
+
+
+def dev_extra_rows(language: str) -> list[dict]:
+    """The lines of eval/dev-extra/<language>.jsonl: development texts only."""
+    path = DEV_EXTRA_DIR / f"{language}.jsonl"
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    for row in rows:
+        if not row["id"].startswith(f"{language}-{DEV_EXTRA_MARK}"):
+            expected = f"{language}-{DEV_EXTRA_MARK}NNN"
+            raise ValueError(f"{path.name}: {row['id']!r} is not a dev-extra id ({expected})")
+    return rows
+
+
+def part_rows(language: str, part: str) -> list[dict]:
+    """The texts of one language in one part: DEV adds the dev-extra texts."""
+    rows = [row for row in eval_rows(language) if eval_part(row["id"]) == part]
+    return rows + dev_extra_rows(language) if part == DEV else rows
 
 
 def langid_rows() -> list[dict]:
@@ -136,7 +163,7 @@ def evaluate(part: str, lexicon=None) -> Result:
     lexicon = lexicon or lexicon_defaults()
     result = Result(part)
     for language in LANGUAGES:
-        rows = [row for row in eval_rows(language) if eval_part(row["id"]) == part]
+        rows = part_rows(language, part)
         result.texts[language] = len(rows)
         for signal in SIGNALS:
             result.counts[(signal, language)] = Count()
@@ -156,7 +183,7 @@ def evaluate(part: str, lexicon=None) -> Result:
                     count.tn += 1
     language_rows = [r for r in langid_rows() if eval_part(r["id"]) == part]
     for language in LANGUAGES:
-        language_rows += [r for r in eval_rows(language) if eval_part(r["id"]) == part]
+        language_rows += part_rows(language, part)
     for row in language_rows:
         # The one Arabizi line (Arabic in Latin letters) is out of scope for a language guesser
         # that reads scripts (docs/insight-eval.md).
@@ -180,6 +207,9 @@ def category_accuracy(part: str) -> float | None:
 def _print_result(result: Result, out) -> None:
     title = "DEVELOPMENT part (lexicons were written against it)" if result.part == DEV else "HELD-OUT part"
     texts = ", ".join(f"{language} {result.texts[language]}" for language in LANGUAGES)
+    if result.part == DEV:
+        extra = ", ".join(f"{language} {len(dev_extra_rows(language))}" for language in LANGUAGES)
+        texts += f" (of which dev-extra: {extra})"
     print(f"\n== {title}: {texts} texts ==", file=out)
     print(f"{'signal':<16} {'lang':<4} {'pos':>4} {'tp':>4} {'fp':>4} {'fn':>4}  prec   rec    F1", file=out)
     for signal in SIGNALS:

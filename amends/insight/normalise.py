@@ -101,6 +101,11 @@ def fold(word: str, script: str | None) -> str:
 
 def _hebrew_readings(word: str) -> set[str]:
     readings = {word}
+    head, quote, tail = word.partition('"')
+    if quote and _is_he_prefix(head) and len(tail) >= MIN_STEM and '"' not in tail:
+        # A quotation mark after the prefix letters (ב"ידיעות", ה"טכנאי") opens a quoted word;
+        # gershayim of an abbreviation sit before its last letter (עו"ד, ש"ח) and stay as they are.
+        readings |= _hebrew_readings(tail)
     match = _HE_PREFIX.match(word)
     if not match:
         return readings

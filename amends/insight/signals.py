@@ -8,7 +8,8 @@ keys, lexicon.py the index), then scores each signal kind:
 2. A match with a negation in the NEGATION_WINDOW words before it, in the same clause, does
    not count ("I am NOT threatening legal action"); nor one followed by a negation_after
    entry ("в суд я не собираюсь"). A negation inside a condition ("if you do not …") reaches
-   only CONDITION_NEGATION_WINDOW words: the threat that follows the condition stands.
+   only CONDITION_NEGATION_WINDOW words: the threat that follows the condition stands. A
+   negation never cancels a repeat contact ("I'm not explaining this a fifth time").
 3. A negative-weight entry ("insurance claim", "my lawyer friend") cancels the matches of its
    kind that overlap it, and its weight is added to that kind's total.
 4. An intensifier next to an anger word (up to INTENSIFIER_WINDOW words before or after, in
@@ -42,6 +43,11 @@ MIN_LETTERS = 2
 
 REPORT_AT = 1.0  # a kind's total at which it is reported
 NEGATION_WINDOW = 5  # words after a negation that it cancels (same clause)
+# Words before a negation_after entry that it cancels: "судиться из-за 150 рублей я не собираюсь".
+NEGATION_AFTER_WINDOW = 6
+# A negation does not cancel a repeat contact: "I'm not explaining this a fifth time",
+# "אני לא מסביר פעם חמישית", "не буду в пятый раз объяснять" still say it is the fifth time.
+NEGATION_IMMUNE = frozenset({lx.REPEAT_CONTACT})
 # In a condition ("if you do not refund me I will sue", "אם לא תחזירו אגיש תביעה") the
 # negation belongs to the condition: it reaches only its next words, not the threat after it.
 CONDITION_WORDS = frozenset({"=if", "=unless", "אמ", "=اذا", "=لو", "=если"})
@@ -71,11 +77,11 @@ SIGNAL_ANGER = {
     lx.REPEAT_CONTACT: 0.5,
     lx.MANAGER_REQUEST: 0.5,
 }
-# A sentence of one or two words ("Manager." "Your boss." "Lovely.") says more than the same
-# words inside a longer one.
+# A sentence of one or two words ("Manager." "Your boss." "Lovely." "Thieves.") says more than
+# the same words inside a longer one.
 ELLIPTICAL_WORDS = 2
 ELLIPTICAL_BONUS = 0.7
-ELLIPTICAL_KINDS = ("anger", "manager_request")
+ELLIPTICAL_KINDS = ("anger", "manager_request", "abuse")
 # Anger levels by total: 1 mild, 2 angry, 3 furious.
 ANGER_LEVELS = ((3, 2.6), (2, 1.2), (1, 0.4))
 ANGER_FULL = 3.5  # the total at which intensity reaches 1.0
@@ -265,7 +271,7 @@ def _score(tokens: list[Token], matches: list[Match]) -> dict[str, _Tally]:
             window = CONDITION_NEGATION_WINDOW if _in_condition(tokens, match.first) else NEGATION_WINDOW
             _reach(tokens, negated_start, match.last, range(match.last + 1, match.last + 1 + window))
         elif kind == lx.NEGATION_AFTER:
-            _reach(tokens, negated_end, match.first, range(match.first - NEGATION_WINDOW, match.first))
+            _reach(tokens, negated_end, match.first, range(match.first - NEGATION_AFTER_WINDOW, match.first))
         elif kind == lx.INTENSIFIER:
             # Either side: "very angry", "כועס מאוד", "متضايق جدا".
             around = [
@@ -287,7 +293,7 @@ def _score(tokens: list[Token], matches: list[Match]) -> dict[str, _Tally]:
         _add(tallies, cancel.entry.kind, cancel.entry.weight, [])
     for match in positives:
         entry = match.entry
-        if negated_start[match.first] or negated_end[match.last]:
+        if (negated_start[match.first] or negated_end[match.last]) and entry.kind not in NEGATION_IMMUNE:
             continue
         covered = cancelled.get(entry.kind)
         if covered and any(i in covered for i in range(match.first, match.last + 1)):

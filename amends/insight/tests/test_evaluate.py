@@ -47,3 +47,20 @@ def test_make_eval_prints_both_parts_and_a_line_per_target(capsys):
     assert "language id" in out
     assert out.count("category top-1 he:") == 1  # the suggester's target line (amends.insight.suggest)
     assert "CROSS-VALIDATED" in out
+
+
+def test_dev_extra_texts_are_always_development_and_leave_the_held_out_part_alone():
+    # given
+    from amends.insight.evaluate import dev_extra_rows, eval_rows, part_rows
+
+    for language in LANGUAGES:
+        extra = dev_extra_rows(language)
+        # when
+        held_out = part_rows(language, HELD_OUT)
+        dev = part_rows(language, DEV)
+        # then
+        assert len(extra) >= 100
+        assert all(eval_part(row["id"]) == DEV for row in extra)
+        assert held_out == [row for row in eval_rows(language) if eval_part(row["id"]) == HELD_OUT]
+        assert not {row["id"] for row in extra} & {row["id"] for row in held_out}
+        assert len(dev) == len(eval_rows(language)) - len(held_out) + len(extra)

@@ -152,3 +152,11 @@ def test_sentences_and_clauses_are_numbered():
     # then
     assert [t.clause for t in tokens] == [0, 0, 0, 0, 1, 1, 1, 2]
     assert [t.sentence for t in tokens] == [0, 0, 0, 0, 0, 0, 0, 1]
+
+
+def test_a_hebrew_quotation_mark_after_a_prefix_opens_a_quoted_word():
+    # given: ב"ידיעות is ב + a quoted word; עו"ד and ש"ח are abbreviations
+    # when / then
+    assert "ידיעות" in _keys('ב"ידיעות')
+    assert "טכנאי" in _keys('ה"טכנאי')
+    assert '"ד' not in _keys('עו"ד') and "ד" not in _keys('עו"ד')

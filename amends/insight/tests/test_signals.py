@@ -239,3 +239,64 @@ def test_bytes_are_read_as_utf8():
     report = _detect("אני אתבע אתכם".encode())
     # then
     assert report.has("legal_threat")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm not explaining this for a fifth time.",
+        "אני לא מסביר פעם חמישית",
+        "ما راح اشرح للمرة الخامسة",
+        "Я не буду в пятый раз объяснять",
+    ],
+)
+def test_a_negation_does_not_cancel_a_repeat_contact(text):
+    # given: "not explaining a fifth time" still says it is the fifth time
+    # when / then
+    assert "repeat_contact" in _kinds(text)
+
+
+@pytest.mark.parametrize(("language", "text"), [("en", "Thieves."), ("he", "גנבים!!!"), ("ru", "Воры.")])
+def test_an_insult_as_a_sentence_of_its_own_is_abuse(language, text):
+    # given / when / then
+    assert "abuse" in _kinds(text, language)
+
+
+def test_a_negation_after_reaches_six_words_back():
+    # given: "из-за" is two words, so the threat is six words before "не собираюсь"
+    # when / then
+    assert "legal_threat" not in _kinds("Судиться из-за 150 рублей я не собираюсь", "ru")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "The driver called my wife a stupid cow."),
+        ("he", "השליח קרא לה מטומטמת"),
+        ("ar", "المندوب قال لها يا غبية"),
+        ("ru", "Курьер назвал её дурой"),
+    ],
+)
+def test_an_insult_the_customer_reports_is_not_abuse(language, text):
+    # given / when / then
+    assert "abuse" not in _kinds(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "The dishwasher broke for the third time since March."),
+        ("he", "המדיח התקלקל בפעם השלישית מאז מרץ"),
+        ("ar", "غسالة الصحون خربت للمرة الثالثة"),
+        ("ru", "Посудомойка сломалась уже третий раз"),
+    ],
+)
+def test_a_thing_that_broke_again_is_not_a_repeat_contact(language, text):
+    # given / when / then
+    assert "repeat_contact" not in _kinds(text, language)
+
+
+def test_the_arabic_or_of_a_question_is_not_a_negation():
+    """ولا is "or" in "…ولا هاد كتير على شوية حمير" and must not cancel the insult after it."""
+    # given / when / then
+    assert "abuse" in _kinds("ولا هاد كتير على شوية حمير", "ar")
