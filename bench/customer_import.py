@@ -8,10 +8,11 @@ folder; PostgreSQL: amends_bench_value, dropped and created on the server of $BE
 else $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres):
 
   1. a child process migrates, creates as many customers as rows (each with an email
-     identity, through bulk inserts) and a lead, writes the CSV — email, a Hebrew, Arabic or
-     Russian name, the three figures; 1 % of the lines with a bad number, 1 % with an unknown
-     email — in --encoding (windows-1255 by default, so the encoding is detected the slow way),
-     and uploads it with value_import_request (the task is queued, not run);
+     identity, through bulk inserts) and a lead, writes the CSV — email, a name in the
+     encoding's script (first and last names from lists of about a dozen each; all three
+     scripts for UTF-8), the three figures; 1 % of the lines with a bad number, 1 % with an
+     unknown email — in --encoding (windows-1255 by default: the code page is detected, the
+     slower path), and uploads it with value_import_request (the task is queued, not run);
   2. a fresh child process runs the import (value_import_run, one uninterrupted turn) and
      reports its wall time, rows per second, and peak RSS (VmHWM from /proc) before and after;
   3. the counts are checked (every good line applied, every bad line reported).
@@ -35,12 +36,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-NAMES = ["נועה כהן", "ليلى حسن", "Анна Смирнова", "יוסי מזרחי", "خالد منصور", "Игорь Волков"]
-NAMES_BY_ENCODING = {
-    "cp1255": ["נועה כהן", "יוסי מזרחי", "שירה אברהם"],
-    "cp1256": ["ليلى حسن", "خالد منصور", "محمد عبد الله"],
-    "cp1251": ["Анна Смирнова", "Игорь Волков", "Мария Иванова"],
+FIRST = {
+    "cp1255": ["נועה", "יוסי", "שירה", "דוד", "מיכל", "אבי", "רחל", "משה", "תמר", "עומר", "ליאת", "אורי"],
+    "cp1256": ["ليلى", "خالد", "محمد", "فاطمة", "أحمد", "مريم", "يوسف", "سارة", "عمر", "نور", "حسن", "رنا"],
+    "cp1251": ["Анна", "Игорь", "Мария", "Сергей", "Ольга", "Дмитрий", "Елена", "Павел", "Ирина", "Олег"],
 }
+LAST = {
+    "cp1255": ["כהן", "לוי", "מזרחי", "פרץ", "ביטון", "אברהם", "פרידמן", "שפירא", "דהן", "אזולאי"],
+    "cp1256": ["حسن", "منصور", "عبد الله", "الزهراء", "يوسف", "عيسى", "خوري", "حداد", "نصر", "سليمان"],
+    "cp1251": ["Смирнова", "Волков", "Иванова", "Кузнецов", "Попова", "Соколов", "Лебедева", "Новиков"],
+}
+
+
+def _names(encoding: str) -> list[str]:
+    """A hundred or so first-and-last names in the encoding's script (all three for UTF-8)."""
+    scripts = [encoding] if encoding in FIRST else list(FIRST)
+    return [f"{first} {last}" for script in scripts for first in FIRST[script] for last in LAST[script]]
 
 
 def _vm(field: str) -> float:
@@ -80,7 +91,7 @@ def child_setup(rows: int, encoding: str, folder: Path) -> dict:
             ]
         )
     load_s = time.monotonic() - started
-    names = NAMES_BY_ENCODING.get(encoding, NAMES)
+    names = _names(encoding)
     path = folder / f"values-{rows}.csv"
     bad = unknown = 0
     with open(path, "w", encoding=encoding, newline="") as out:

@@ -6,7 +6,7 @@ import io
 import pytest
 
 from amends.customers.tests.texts import ARABIC, HEBREW, RUSSIAN
-from amends.customers.value.encoding import LineReader, best_code_page, binary_lines, sniff
+from amends.customers.value.encoding import LineReader, best_code_page, binary_lines, reads_well_in, sniff
 
 CASES = [("cp1255", HEBREW), ("cp1256", ARABIC), ("cp1251", RUSSIAN)]
 
@@ -104,3 +104,10 @@ def test_binary_lines_are_read_in_chunks_and_cut_when_endless():
 
 def test_nul_characters_are_dropped():
     assert list(LineReader(io.BytesIO(b"a,\x00b\n"), "utf-8")) == ["a,b\n"]
+
+
+def test_a_line_reads_well_in_a_code_page_when_every_word_is_plausible_there():
+    line = f"a@example.com,{HEBREW[0]},{HEBREW[1]},1\r\n".encode("cp1255")
+    assert reads_well_in(line, "cp1255")
+    assert not reads_well_in(line, "cp1256")
+    assert reads_well_in(b"a@example.com,1,2,3\r\n", "cp1251")  # nothing to judge

@@ -19,6 +19,7 @@ words of the script (decision 0016):
 """
 
 import codecs
+import functools
 import io
 import itertools
 import re
@@ -28,7 +29,8 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 CODE_PAGES = ("cp1255", "cp1256", "cp1251")  # the order breaks ties: strictest script first
-SAMPLE_BYTES = 1 << 20  # the non-UTF-8 file's first megabyte chooses its code page
+SAMPLE_BYTES = 1 << 20  # the non-UTF-8 file's first megabyte chooses its code page …
+SAMPLE_WORDS = 5000  # … or its first 5,000 non-ASCII words, whichever ends first
 CHUNK = 1 << 16
 
 _NON_ASCII_RUN = re.compile(rb"[\x80-\xff]+")
@@ -119,27 +121,44 @@ def _cyrillic_ok(word: str) -> bool:
 _JUDGES = {"cp1255": _hebrew_ok, "cp1256": _arabic_ok, "cp1251": _cyrillic_ok}
 
 
-def code_page_scores(data: bytes) -> dict[str, int]:
+@functools.lru_cache(maxsize=8192)
+def _letters_if_plausible(run: bytes, code_page: str) -> int:
+    """How many letters the run of bytes has when read in `code_page`, if that reading is a
+    plausible word of its script; 0 otherwise. Cached: names and words repeat down a file."""
+    try:
+        word = run.decode(code_page)
+    except UnicodeDecodeError:
+        return 0
+    if not _JUDGES[code_page](word):
+        return 0
+    return sum(1 for ch in word if not _neutral(ch))
+
+
+def code_page_scores(data: bytes, *, max_words: int | None = None) -> dict[str, int]:
     """For each code page, how many non-ASCII letters of `data` read as plausible words of its
-    script (a word that does not decode, or breaks the script's rules, scores nothing)."""
+    script (a word that does not decode, or breaks the script's rules, scores nothing);
+    the first `max_words` runs of non-ASCII bytes only, if given."""
     scores = dict.fromkeys(CODE_PAGES, 0)
-    for match in _NON_ASCII_RUN.finditer(data):
+    for n, match in enumerate(_NON_ASCII_RUN.finditer(data)):
+        if max_words is not None and n >= max_words:
+            break
         run = match.group()
         for code_page in CODE_PAGES:
-            try:
-                word = run.decode(code_page)
-            except UnicodeDecodeError:
-                continue
-            if _JUDGES[code_page](word):
-                scores[code_page] += sum(1 for ch in word if not _neutral(ch))
+            scores[code_page] += _letters_if_plausible(run, code_page)
     return scores
 
 
-def best_code_page(data: bytes, *, default: str | None = None) -> str:
+def reads_well_in(data: bytes, code_page: str) -> bool:
+    """Every non-ASCII word of `data` is a plausible word in `code_page` (a line that needs no
+    comparison with the others)."""
+    return all(_letters_if_plausible(m.group(), code_page) for m in _NON_ASCII_RUN.finditer(data))
+
+
+def best_code_page(data: bytes, *, default: str | None = None, max_words: int | None = None) -> str:
     """The code page `data` most plausibly is in. A tie goes to `default` when it is among the
     best (a line keeps its file's code page unless its own words say otherwise), else to the
     strictest script."""
-    scores = code_page_scores(data)
+    scores = code_page_scores(data, max_words=max_words)
     top = max(scores.values())
     if default is not None and (top == 0 or scores.get(default) == top):
         return default
@@ -189,7 +208,7 @@ def sniff(stream: BinaryIO) -> Sniffed:
     if utf8:
         encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
     else:
-        encoding = best_code_page(_not_utf8_lines(bytes(sample)))
+        encoding = best_code_page(_not_utf8_lines(bytes(sample)), max_words=SAMPLE_WORDS)
     return Sniffed(encoding=encoding, lines=lines, binary=binary, sample=bytes(sample))
 
 
@@ -279,7 +298,10 @@ class LineReader:
         else:
             self.used.add("utf-8")
             return text
-        code_page = best_code_page(raw, default=self.encoding)
+        if reads_well_in(raw, self.encoding):  # the usual line: no need to weigh the others
+            code_page = self.encoding
+        else:
+            code_page = best_code_page(raw, default=self.encoding)
         self.used.add(code_page)
         return raw.decode(code_page, "replace")
 
