@@ -111,3 +111,13 @@ def test_a_line_reads_well_in_a_code_page_when_every_word_is_plausible_there():
     assert reads_well_in(line, "cp1255")
     assert not reads_well_in(line, "cp1256")
     assert reads_well_in(b"a@example.com,1,2,3\r\n", "cp1251")  # nothing to judge
+
+
+def test_a_file_with_only_carriage_returns_has_lines_too():
+    data = "email,name\ra@example.com,נועה\rb@example.com,דוד\r".encode("cp1255")
+    assert sniff(io.BytesIO(data)).lines == 3
+    assert list(LineReader(io.BytesIO(data), "cp1255")) == [
+        "email,name\r",
+        "a@example.com,נועה\r",
+        "b@example.com,דוד\r",
+    ]

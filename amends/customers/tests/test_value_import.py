@@ -369,3 +369,10 @@ def test_the_figures_columns_may_be_named_in_words(lead, customers):
 def test_utf8_bom_file_keeps_the_first_column(lead, customers):
     data = codecs.BOM_UTF8 + f"{HEADER}\nc1@example.com,A,1,1,1\n".encode()
     assert _upload(lead, data).rows_applied == 1
+
+
+def test_a_mac_csv_with_carriage_returns_only(lead, customers):
+    data = f"{HEADER}\rc1@example.com,A,1,1,1\rc2@example.com,B,x,1,1\r".encode()
+    value_import = _upload(lead, data)
+    assert value_import.rows_applied == 1
+    assert _problems(value_import) == [(3, "not_a_number")]

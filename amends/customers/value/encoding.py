@@ -186,9 +186,10 @@ def sniff(stream: BinaryIO) -> Sniffed:
     utf8 = True
     sample = bytearray()
     newlines, last, binary = 0, b"", False
+    line_break = line_break_of(head)
     chunk = head
     while chunk:
-        newlines += chunk.count(b"\n")
+        newlines += chunk.count(line_break)
         last = chunk[-1:]
         if len(sample) < SAMPLE_BYTES:
             sample += chunk[: SAMPLE_BYTES - len(sample)]
@@ -204,7 +205,7 @@ def sniff(stream: BinaryIO) -> Sniffed:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:  # the file ends inside a character
             utf8 = False
-    lines = newlines + (1 if last and last != b"\n" else 0)
+    lines = newlines + (1 if last and last != line_break else 0)
     if utf8:
         encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
     else:
@@ -238,25 +239,34 @@ def _sniff_utf16(head: bytes, stream: BinaryIO) -> Sniffed:
 MAX_LINE_BYTES = 1 << 20  # a "line" longer than this is cut (a file with no line breaks at all)
 
 
+def line_break_of(head: bytes) -> bytes:
+    """b"\n" (with or without a carriage return before it), or b"\r" for a file that has no
+    line feed at all in its first chunk (Excel for Mac's "CSV (Macintosh)")."""
+    return b"\r" if b"\n" not in head and b"\r" in head else b"\n"
+
+
 def binary_lines(stream: BinaryIO, chunk: int = CHUNK) -> Iterator[bytes]:
     """The file's lines as bytes, each with its line break, read in chunks: memory is one
     chunk and one line, and a line is cut at MAX_LINE_BYTES."""
     pending = b""
+    line_break = None
     while True:
         data = stream.read(chunk)
         if not data:
             break
+        if line_break is None:
+            line_break = line_break_of(data)
         pending += data
         start = 0
         while True:
-            end = pending.find(b"\n", start)
+            end = pending.find(line_break, start)
             if end < 0:
                 break
             yield pending[start : end + 1]
             start = end + 1
         pending = pending[start:]
         while len(pending) > MAX_LINE_BYTES:
-            yield pending[:MAX_LINE_BYTES] + b"\n"
+            yield pending[:MAX_LINE_BYTES] + line_break
             pending = pending[MAX_LINE_BYTES:]
     if pending:
         yield pending
