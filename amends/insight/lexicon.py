@@ -81,6 +81,16 @@ class WordOption:
 class WordPattern:
     options: tuple[WordOption, ...] = ()  # any one of them
     gap: bool = False  # "...": any 0..3 words
+    exact: frozenset[str] = frozenset()  # the options' keys compared with a word's keys
+    prefixes: tuple[str, ...] = ()  # the options' keys compared with a word's bases' beginnings
+
+    @classmethod
+    def of(cls, options: tuple[WordOption, ...]) -> "WordPattern":
+        return cls(
+            options,
+            exact=frozenset(o.key for o in options if not o.prefix),
+            prefixes=tuple(o.key for o in options if o.prefix),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +100,9 @@ class Entry:
     pattern: str
     weight: float
     words: tuple[WordPattern, ...]
+    # A phrase whose last word is exact can match only a text that has one of these keys:
+    # signals.py skips it at once otherwise (most phrases, in most texts).
+    needs: frozenset[str] | None = None
 
 
 def lexicon_pattern_parse(pattern: str, language: str) -> tuple[WordPattern, ...]:
@@ -106,7 +119,7 @@ def lexicon_pattern_parse(pattern: str, language: str) -> tuple[WordPattern, ...
         if part == GAP:
             words.append(WordPattern(gap=True))
         else:
-            words.append(WordPattern(tuple(_word_option(option, language) for option in part.split("|"))))
+            words.append(WordPattern.of(tuple(_word_option(option, language) for option in part.split("|"))))
     return tuple(words)
 
 
@@ -206,7 +219,9 @@ def lexicon_compile(rows, *, version: str = "", strict: bool = False) -> Compile
             if strict:
                 raise PatternError(f"{language} [{kind}] {pattern!r}: {error}") from error
             continue
-        compiled.add(Entry(language, kind, pattern, float(weight), words))
+        last = words[-1]
+        needs = last.exact if len(words) > 1 and not last.prefixes else None
+        compiled.add(Entry(language, kind, pattern, float(weight), words, needs))
     return compiled.finish()
 
 

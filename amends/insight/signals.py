@@ -212,11 +212,16 @@ def _add(tallies: dict[str, _Tally], kind: str, weight: float, spans) -> None:
 
 def _matches(tokens: list[Token], lexicon: CompiledLexicon) -> list[Match]:
     found = []
+    present: set[str] = set()  # every key of the text: a phrase whose last word is absent cannot match
+    for token in tokens:
+        present.update(token.keys)
     for index, token in enumerate(tokens):
         singles, phrases = lexicon.candidates(token.keys, token.bases)
         for entry in singles:
             found.append(Match(entry, index, index, (index,)))
         for entry in phrases:
+            if entry.needs is not None and entry.needs.isdisjoint(present):
+                continue
             matched = _match_rest(tokens, index, entry.words, 1, (index,))
             if matched:
                 found.append(Match(entry, index, matched[-1], matched))
@@ -224,12 +229,12 @@ def _matches(tokens: list[Token], lexicon: CompiledLexicon) -> list[Match]:
 
 
 def _word_matches(token: Token, word) -> bool:
-    for option in word.options:
-        if option.prefix:
-            if any(base.startswith(option.key) for base in token.bases):
+    if not word.exact.isdisjoint(token.keys):
+        return True
+    for prefix in word.prefixes:
+        for base in token.bases:
+            if base.startswith(prefix):
                 return True
-        elif option.key in token.keys:
-            return True
     return False
 
 
