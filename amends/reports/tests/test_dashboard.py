@@ -185,7 +185,7 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_case_count(
     # then
     assert len(few) <= 20
     assert len(many_unfiltered) == len(few)
-    assert len(many) == len(few)
+    assert len(many) <= len(few)  # filters never add queries (the charts may share one)
 
 
 @pytest.mark.skipif(not apps.is_installed("amends.learning"), reason="the learning app records recurrences")
