@@ -5,12 +5,19 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from amends.cases.choices import Priority  # a leaf module of plain choices: no import cycle
 from amends.customers.value.figures import LIMITS
 
 
 def _figure_bounds(name: str) -> list:
     return [MinValueValidator(0), MaxValueValidator(LIMITS[name])]
+
+
+def case_priorities() -> list:
+    """The case priorities (cases.Case.priority), read by label when a form or a display needs
+    them: customers is below cases and does not import it."""
+    from django.apps import apps
+
+    return apps.get_model("cases", "Case")._meta.get_field("priority").choices
 
 
 class Customer(models.Model):
@@ -204,7 +211,8 @@ class CustomerValueImportProblem(models.Model):
 class ValuePriorityRule(models.Model):
     """A case opened for a customer whose lifetime value is at least `min_lifetime_value` gets
     `priority` (never lowered). Of the active rules a customer meets, the highest priority
-    wins. Applied once, when the case is opened; each raise is an event on the case."""
+    wins. Applied once, when the case is opened (cases.services.value_priority); each raise is
+    an event on the case."""
 
     min_lifetime_value = models.DecimalField(
         _("from lifetime value"),
@@ -213,7 +221,7 @@ class ValuePriorityRule(models.Model):
         validators=[MinValueValidator(0)],
         help_text=_("In the currency of the value figures (AMENDS_CURRENCY)."),
     )
-    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices)
+    priority = models.CharField(_("priority"), max_length=8, choices=case_priorities)
     note = models.CharField(_("why"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 

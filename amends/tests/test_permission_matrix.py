@@ -145,10 +145,11 @@ MATRIX: dict[str, dict[str, tuple[int, ...]]] = {
     },
     "desk:queue": {"GET": (302, 302, 302, 200, 200, 200, 200)},
     # Customer value (issue 7, R-VA-1): leads and admins change figures and import; agents 403.
-    # The figures page takes a case id (A's: found); POST {} leaves the figures unknown → back to the case.
+    # The figures page takes a customer's id: A's case id is none, so not found for leads
+    # (reading and changing real figures by each role: customers/tests/test_value_views.py).
     "desk:customer-value": {
-        "GET": (302, 302, 302, 403, 403, 200, 200),
-        "POST": (302, 302, 302, 403, 403, 302, 302),
+        "GET": (302, 302, 302, 403, 403, 404, 404),
+        "POST": (302, 302, 302, 403, 403, 404, 404),
     },
     # POST {}: no file, the form says so
     "desk:value-imports": {

@@ -1,6 +1,6 @@
 """Customer value in a real browser: a lead uploads a CSV in windows-1255 with a bad line,
 watches the import's progress bar finish, reads the per-line report (English, then Hebrew);
-the case page shows the customer's lifetime value. Screenshots: value-import-en.png,
+the case page shows the customer's lifetime value, which the lead then changes. Screenshots: value-import-en.png,
 value-import-he.png, value-imports-he.png, case-value-he.png."""
 
 from types import SimpleNamespace
@@ -110,3 +110,10 @@ def test_a_lead_imports_customer_value_and_reads_the_report(sign_in, team, scree
     expect(panel.locator("#value-edit")).to_be_visible()
     panel.scroll_into_view_if_needed()
     screenshot(page, "case-value-he")
+
+    # and the lead changes a figure from the case, and is back on it with the new value
+    panel.locator("#value-edit").click()
+    page.fill("#id_margin_per_purchase", "450.5")
+    page.click("#value-form button[type=submit]")
+    page.wait_for_url(f"**/he/desk/cases/{cases[0].public_id}/")
+    expect(page.locator("#lifetime-value")).to_contain_text("21624")  # 6 × 8 × 450.5

@@ -18,6 +18,7 @@ from amends.cases.models import Case, Category, Message
 from amends.cases.services.attachments import CheckedFile, attachment_save_all, attachments_check
 from amends.cases.services.lifecycle import case_assign
 from amends.cases.services.references import reference_new
+from amends.cases.services.value_priority import value_priority_apply, value_rules_for
 from amends.core import clock
 from amends.core.audit import audit_event
 from amends.core.db import bulk_create_fast
@@ -25,7 +26,6 @@ from amends.core.errors import DomainError
 from amends.core.i18n import normalise_language
 from amends.core.models import AuditEvent
 from amends.customers.services import customers_match_or_create_many, normalise_email
-from amends.customers.value.services import value_priority_apply, value_rules_for
 from amends.insight.analysis.queue import analysis_queue
 from amends.insight.similar.services import fingerprints_queue
 from amends.insight.suggest.queue import suggestions_queue

@@ -84,3 +84,18 @@ def test_rules_and_imports_in_the_admin(client, admin_user):
     assert client.get(reverse("admin:customers_valuepriorityrule_changelist")).status_code == 200
     assert client.get(reverse("admin:customers_customervalueimport_changelist")).status_code == 200
     assert client.get(reverse("admin:customers_customervalueimport_add")).status_code == 403
+
+
+def test_an_admin_adds_a_rule_choosing_among_the_case_priorities(client, admin_user):
+    client.force_login(admin_user)
+    add = reverse("admin:customers_valuepriorityrule_add")
+    form = client.get(add).content.decode()
+    assert 'value="urgent"' in form and 'value="low"' in form
+    response = client.post(
+        add, {"min_lifetime_value": "5000", "priority": "urgent", "note": "", "is_active": "on"}
+    )
+    assert response.status_code == 302
+    rule = ValuePriorityRule.objects.get()
+    assert str(rule) == "≥ 5000.00 → Urgent"
+    refused = client.post(add, {"min_lifetime_value": "-1", "priority": "whatever", "is_active": "on"})
+    assert refused.status_code == 200 and ValuePriorityRule.objects.count() == 1

@@ -7,11 +7,12 @@ import pytest
 from amends.cases.choices import Priority
 from amends.cases.models import Case
 from amends.cases.services.intake import Intake, cases_open
+from amends.cases.services.value_priority import value_rules_for
 from amends.core.errors import DomainError
 from amends.core.models import AuditEvent
 from amends.customers import events
 from amends.customers.models import Customer, ValuePriorityRule
-from amends.customers.value.services import customer_value_set, demo_load_customer_values, value_rules_for
+from amends.customers.value.services import customer_value_set, demo_load_customer_values
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ def _case_url(case, language="en"):
 
 
 def _edit_url(case, language="en"):
-    return f"/{language}/desk/customer-value/{case.public_id}/"
+    return f"/{language}/desk/customer-value/{case.customer.public_id}/?case={case.public_id}"
 
 
 def test_the_case_page_shows_the_value_in_the_readers_number_format(client, agent, case):
@@ -109,6 +109,18 @@ def test_bad_figures_are_refused_with_a_message(client, lead, case, data, messag
     assert response.status_code == 400
     assert message in response.content.decode()
     assert Customer.objects.get(pk=case.customer_id).lifetime_value is None
+
+
+def test_without_a_case_the_form_goes_back_to_the_imports(client, lead, case):
+    client.force_login(lead)
+    url = f"/en/desk/customer-value/{case.customer.public_id}/?case=not-an-id"
+    response = client.post(url, {"purchases_per_year": "1"})
+    assert response.status_code == 302 and response["Location"] == "/en/desk/customer-value/imports/"
+
+
+def test_an_unknown_customer_is_not_found(client, lead, case):
+    client.force_login(lead)
+    assert client.get(f"/en/desk/customer-value/{case.public_id}/").status_code == 404
 
 
 def test_empty_figures_make_the_value_unknown_again(client, lead, case):

@@ -9,6 +9,8 @@ on the case and raising a new case's priority by rule.
 - problems.py  what can be wrong with an import, in words
 - selectors.py, forms.py, views.py, urls.py   the desk pages (included by desk/urls.py)
 
-Depends on core, customers and accounts; cases.choices for the priorities. Called by
-cases.services.intake (value_rules_for, value_priority_apply). Docs: docs/subsystems/customer-value.md.
+Like all of customers it imports neither cases nor accounts (amends/tests/test_architecture.py):
+the rules' priorities are read from cases.Case by label, and the rules are applied to new cases
+by cases.services.value_priority. The pages also use privacy (the access log) and
+reports.services.exports (CSV writing). Docs: docs/subsystems/customer-value.md.
 """

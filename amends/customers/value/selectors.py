@@ -5,12 +5,21 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from amends.customers.models import CustomerValueImport, CustomerValueImportProblem
+from amends.customers.models import Customer, CustomerValueImport, CustomerValueImportProblem
 
 
 def can_edit_customer_value(user: Any) -> bool:
     """Leads and administrators enter and import value figures; agents read them."""
     return bool(user and user.is_authenticated and user.is_active and user.is_lead)
+
+
+def value_customer_get(*, public_id: Any) -> Customer:
+    """The customer whose figures a lead changes, by public id, or 404. Leads see every case,
+    so every customer."""
+    try:
+        return Customer.objects.get(public_id=public_id)
+    except (Customer.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
 
 
 def value_import_list(*, limit: int = 20) -> QuerySet[CustomerValueImport]:

@@ -1,20 +1,16 @@
-"""Writes for customer value: the figures entered by staff, the priority rules applied when a
-case is opened, and the demo figures."""
+"""Writes for customer value: the figures entered by staff, the rules a new case's priority is
+raised by (read here, applied by cases.services.value_priority), and the demo figures."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from amends.cases.choices import PRIORITY_RANK
 from amends.core import clock
-from amends.core.audit import audit_event, record_event
+from amends.core.audit import record_event
 from amends.core.errors import DomainError
-from amends.core.models import AuditEvent
 from amends.customers import events
 from amends.customers.models import Customer, ValuePriorityRule
 from amends.customers.value.figures import FIGURES, LIMITS, FigureError, check_figure, lifetime_value
@@ -77,67 +73,21 @@ def customer_value_set(
     return customer
 
 
-# -- priority by customer value, when a case is opened -------------------------------------
+# -- priority by customer value: the rules (applied by cases.services.value_priority) -------
 
 
-def value_rules_for(customers: Iterable[Customer]) -> dict[int, ValuePriorityRule]:
-    """For each customer (by id) whose lifetime value meets an active rule, the rule that
-    applies: the highest priority, then the highest threshold. One query for the batch, none
-    when no customer's value is known."""
+def value_rules_matching(customers: Iterable[Customer]) -> dict[int, list[ValuePriorityRule]]:
+    """For each customer (by id) whose lifetime value is known, the active rules it meets,
+    highest threshold first. One query for the batch, none when no customer's value is known."""
     values = {c.pk: c.lifetime_value for c in customers if c.lifetime_value is not None}
     if not values:
         return {}
     rules = list(
-        ValuePriorityRule.objects.filter(is_active=True, min_lifetime_value__lte=max(values.values()))
+        ValuePriorityRule.objects.filter(
+            is_active=True, min_lifetime_value__lte=max(values.values())
+        ).order_by("-min_lifetime_value", "id")
     )
-    rules.sort(key=lambda r: (PRIORITY_RANK.get(r.priority, 99), -r.min_lifetime_value, r.pk))
-    chosen: dict[int, ValuePriorityRule] = {}
-    for customer_id, value in values.items():
-        for rule in rules:
-            if value >= rule.min_lifetime_value:
-                chosen[customer_id] = rule
-                break
-    return chosen
-
-
-@dataclass
-class PriorityRaise:
-    """A case whose priority a value rule raised before it was saved; event() is its audit row."""
-
-    case: Any
-    rule: ValuePriorityRule
-    before: str
-    lifetime_value: Decimal
-
-    def event(self) -> AuditEvent:
-        return audit_event(
-            name=events.PRIORITY_RAISED_BY_VALUE,
-            target=self.case,
-            actor_label="system",
-            changes={"priority": (self.before, self.case.priority)},
-            data={
-                "rule": self.rule.pk,
-                "lifetime_value": str(self.lifetime_value),
-                "min_lifetime_value": str(self.rule.min_lifetime_value),
-                "currency": settings.AMENDS_CURRENCY,
-                "note": self.rule.note,
-            },
-        )
-
-
-def value_priority_apply(
-    *, case: Any, customer: Customer, rules: dict[int, ValuePriorityRule]
-) -> PriorityRaise | None:
-    """Raise the unsaved case's priority to its customer's rule (never lower it). Call before
-    the SLA clocks are planned: they follow the priority."""
-    rule = rules.get(customer.pk)
-    if rule is None or customer.lifetime_value is None:
-        return None
-    if PRIORITY_RANK.get(rule.priority, 99) >= PRIORITY_RANK.get(case.priority, 99):
-        return None
-    before = case.priority
-    case.priority = rule.priority
-    return PriorityRaise(case=case, rule=rule, before=before, lifetime_value=customer.lifetime_value)
+    return {pk: [r for r in rules if value >= r.min_lifetime_value] for pk, value in values.items()}
 
 
 # -- demo ------------------------------------------------------------------------------------

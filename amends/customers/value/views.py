@@ -2,6 +2,7 @@
 import and read its report. Leads and administrators only; agents read the figures on the
 case page (403 here)."""
 
+import uuid
 from functools import wraps
 
 from django.conf import settings
@@ -11,7 +12,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 
-from amends.cases.selectors import case_get_for_agent
 from amends.core.errors import DomainError
 from amends.core.forms import apply_domain_error
 from amends.customers.models import ValueImportStatus
@@ -21,6 +21,7 @@ from amends.customers.value.imports import COLUMNS, value_import_request
 from amends.customers.value.problems import problem_text
 from amends.customers.value.selectors import (
     can_edit_customer_value,
+    value_customer_get,
     value_import_get,
     value_import_list,
     value_import_problems,
@@ -47,11 +48,11 @@ def lead_required(view):
 
 @lead_required
 def customer_value_edit(request: HttpRequest, public_id) -> HttpResponse:
-    """The value figures of the case's customer; saved, back to the case."""
-    case = case_get_for_agent(user=request.user, public_id=public_id)
-    customer = case.customer
+    """A customer's value figures (?case=<id>: the case page it was opened from, and goes back to)."""
+    customer = value_customer_get(public_id=public_id)
+    case_id = _uuid_or_none(request.GET.get("case"))
     access_record(
-        request=request, customer_id=customer.pk, case_id=case.pk, what=AccessKind.CASE_PAGE, detail="value"
+        request=request, customer_id=customer.pk, what=AccessKind.CASE_PAGE, detail="customer value"
     )
     data = request.POST if request.method == "POST" else None
     form = CustomerValueForm(data, initial={name: getattr(customer, name) for name in FIGURES})
@@ -61,10 +62,19 @@ def customer_value_edit(request: HttpRequest, public_id) -> HttpResponse:
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            return redirect("desk:case", public_id=case.public_id)
-    context = {"form": form, "case": case, "customer": customer, "currency": settings.AMENDS_CURRENCY}
+            if case_id:
+                return redirect("desk:case", public_id=case_id)
+            return redirect("desk:value-imports")
+    context = {"form": form, "case_id": case_id, "customer": customer, "currency": settings.AMENDS_CURRENCY}
     status = 400 if request.method == "POST" else 200
     return render(request, "customers/value/edit.html", context, status=status)
+
+
+def _uuid_or_none(text: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text) if text else None
+    except ValueError:
+        return None
 
 
 @lead_required
