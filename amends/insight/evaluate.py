@@ -35,8 +35,9 @@ TARGETS = {"legal_threat": 0.90, "abuse": 0.90, "high_anger": 0.85, "manager_req
 # the targets, except where the development part itself stays below a target (then the score
 # reached, so that it cannot fall further unnoticed).
 DEV_FLOORS = {
-    ("high_anger", "ar"): 0.82,
+    ("high_anger", "ar"): 0.84,
 }
+
 LANGUAGE_ID_TARGET = 0.99
 LANGUAGE_ID_MIN_CHARS = 20
 CATEGORY_TARGET = 0.70  # cause category top-1 (issue 6, point 4): not built yet

@@ -9,7 +9,7 @@ everything else here only builds matching keys:
 - Hebrew: niqqud removed, final letters folded (ך→כ ם→מ ן→נ ף→פ ץ→צ), ״/׳ typed as "/',
   and every reading with the prefix letters ו ה ב ל מ ש כ taken off (וב, שה, ומה, וכש…);
 - Arabic: harakat and tatweel removed, أ إ آ ٱ → ا, ة → ه, ى → ي, ؤ ئ → ء, Persian ک ی → ك ي,
-  and every reading with the clitics و ف, ب ك ل س, ال taken off (وال, بال, فال, لل, عال…);
+  and every reading with the clitics و ف, ب ك ل س, ال taken off (وال, بال, فال, لل, عال, هال…);
 - Russian: ё → е, and the Snowball stem;
 - English: the Snowball (Porter 2) stem.
 
@@ -62,8 +62,9 @@ QUOTES = str.maketrans({"’": "'", "`": "'", "״": '"', "׳": "'"})
 # Hebrew prefix letters in the order they stack: ו, then ש/כש/מש/לכש, then one of ה ב ל מ כ,
 # then the ה of a definite noun after מ (ומהבית is rare; ומה is common).
 _HE_PREFIX = re.compile(r"^(ו?)(ש|כש|מש|לכש)?([הבלמכ])?(ה)?")
-# Arabic proclitics: و/ف, then ب/ك/ل/س, then the article; لل is ل + ال; عال is على + ال.
-_AR_PREFIX = re.compile(r"^([وف]?)(لل|عال|[بكلس])?(ال)?")
+# Arabic proclitics: و/ف, then ب/ك/ل/س, then the article; لل is ل + ال; عال is على + ال;
+# هال is the dialect demonstrative + ال (هالشركة "this company", Levantine and Gulf).
+_AR_PREFIX = re.compile(r"^([وف]?)(لل|عال|هال|[بكلس])?(ال)?")
 MIN_STEM = 2
 
 _STEMMERS = {CYRILLIC: snowballstemmer.stemmer("russian"), LATIN: snowballstemmer.stemmer("english")}
@@ -132,7 +133,7 @@ def _arabic_readings(word: str) -> set[str]:
         if _is_ar_prefix(prefix) and len(word) - end >= MIN_STEM:
             stem = word[end:]
             readings.add(stem)
-            if prefix.endswith(("لل", "عال")):
+            if prefix.endswith(("لل", "عال", "هال")):
                 readings.add("ال" + stem)  # للمدير → المدير as well as مدير
     return readings
 

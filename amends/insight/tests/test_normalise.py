@@ -61,6 +61,8 @@ def test_a_short_word_is_not_stripped_to_nothing():
         ("وبالمحامي", "محامي"),  # و + ب + ال
         ("سأشتكي", "اشتكي"),  # س, أ → ا
         ("عالفرع", "فرع"),  # على + ال
+        ("هالشركة", "شركه"),  # the dialect demonstrative + ال
+        ("هالشركة", "الشركه"),
     ],
 )
 def test_arabic_clitics_are_taken_off(word, reading):
