@@ -214,8 +214,16 @@ class Command(BaseCommand):
             ),
         )
         _demo_learning(cases=cases, staff=staff, now=now)
+        _demo_quality(cases=cases, staff=staff)
         fired = sla_sweep(now=now)  # warnings and breaches of the back-dated cases, as the worker would
         self.stdout.write(f"demo data loaded: {len(staff)} staff, {len(cases)} cases, {fired} clock events")
+
+
+def _demo_quality(*, cases, staff):
+    """Listening reviews and kudos (docs/subsystems/quality.md)."""
+    from amends.quality.demo import demo_load_quality
+
+    demo_load_quality(cases=cases, staff=staff)
 
 
 def _demo_learning(*, cases, staff, now):
