@@ -124,6 +124,10 @@ def _erase(customer: Customer) -> ErasureCounts:
     _scrub_admin_log(customer)
     counts["contact_details"] = CustomerIdentity.objects.filter(customer=customer).delete()[0]
     counts["customer"] = _replace_texts(Customer.objects.filter(pk=customer.pk), ["full_name", "address"])
+    # What we estimated they are worth to us is about them too (amends.customers.value).
+    Customer.objects.filter(pk=customer.pk).update(
+        purchases_per_year=None, expected_years=None, margin_per_purchase=None, lifetime_value=None
+    )
     SignInToken.objects.filter(customer=customer).delete()
     portal_access_revoke(customer_id=customer.pk)
     # Derived from their words: the similarity signatures (the cases are never offered as

@@ -154,6 +154,11 @@ def _customer_dict(customer: Customer) -> dict[str, Any]:
         "language": customer.language,
         "preferred_channel": customer.preferred_channel,
         "created_at": customer.created_at,
+        # The figures we keep to estimate their value to us (amends.customers.value).
+        "purchases_per_year": customer.purchases_per_year,
+        "expected_years": customer.expected_years,
+        "margin_per_purchase": customer.margin_per_purchase,
+        "lifetime_value": customer.lifetime_value,
     }
 
 

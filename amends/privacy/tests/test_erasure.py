@@ -1,6 +1,7 @@
 """Erasure (R-PR-1): nothing that identifies the customer is left anywhere in the database or
 on disk, the statistics do not move, and the act is logged without the values."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from amends.cases.services import lifecycle
 from amends.cases.services.intake import case_open
 from amends.core.models import AuditEvent
 from amends.customers.models import Customer
+from amends.customers.value.services import customer_value_set
 from amends.mail.models import InboundMail
 from amends.notify.models import Notification, NotificationStatus
 from amends.portal.services import portal_case_link
@@ -117,6 +119,23 @@ def test_the_statistics_do_not_change(history, admin_user):
     # then
     assert _statistics(history.customer) == before
     assert Customer.objects.filter(pk=history.customer.pk).exists()
+
+
+def test_her_value_figures_are_forgotten(history, admin_user):
+    # given
+    customer_value_set(
+        customer=history.customer,
+        actor=admin_user,
+        purchases_per_year=Decimal("4"),
+        expected_years=Decimal("5"),
+        margin_per_purchase=Decimal("120"),
+    )
+    # when
+    customer_erase(customer=history.customer, actor=admin_user)
+    # then
+    customer = Customer.objects.get(pk=history.customer.pk)
+    figures = (customer.purchases_per_year, customer.expected_years, customer.margin_per_purchase)
+    assert figures == (None, None, None) and customer.lifetime_value is None
 
 
 def test_texts_become_the_placeholder_and_empty_ones_stay_empty(history, admin_user):

@@ -7,6 +7,7 @@ import os
 import tracemalloc
 import zipfile
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from amends.cases.services import lifecycle
 from amends.core import clock
 from amends.core.models import AuditEvent
+from amends.customers.value.services import customer_value_set
 from amends.privacy import events
 from amends.privacy.models import AccessKind, AccessLogEntry
 from amends.privacy.services.export import EXPORT_FORMAT, customer_export, customer_export_file
@@ -44,12 +46,23 @@ def _files(data: dict) -> dict[str, str]:
 
 
 def test_the_export_holds_her_details_her_cases_both_ways_and_her_files(history, admin_user):
+    # given: what we estimate she is worth to us
+    customer_value_set(
+        customer=history.customer,
+        actor=admin_user,
+        purchases_per_year=Decimal("4"),
+        expected_years=Decimal("5"),
+        margin_per_purchase=Decimal("120.50"),
+    )
+    history.customer.refresh_from_db()
     # when
     data, archive = _export(history.customer, user=admin_user)
     # then
     assert data["format"] == EXPORT_FORMAT
     assert data["customer"]["full_name"] == "Zephyrine Quillfeather"
     assert data["customer"]["address"] == "17 Juniper Mews, Haifa"
+    assert Decimal(data["customer"]["lifetime_value"]) == Decimal("2410")
+    assert Decimal(data["customer"]["margin_per_purchase"]) == Decimal("120.50")
     assert {(c["kind"], c["value"]) for c in data["contact_details"]} == {
         ("email", "zephyrine.q@example.net"),
         ("phone", "0547770123"),

@@ -220,10 +220,14 @@ class Command(BaseCommand):
 
 
 def _demo_quality(*, cases, staff):
-    """Listening reviews and kudos (docs/subsystems/quality.md)."""
+    """Listening reviews and kudos (docs/subsystems/quality.md), and the value of six demo
+    customers with a rule that raises the priority of their new complaints
+    (docs/subsystems/customer-value.md)."""
+    from amends.customers.value.services import demo_load_customer_values
     from amends.quality.demo import demo_load_quality
 
     demo_load_quality(cases=cases, staff=staff)
+    demo_load_customer_values()
 
 
 def _demo_learning(*, cases, staff, now):
