@@ -23,7 +23,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-SCHEME = 1
+SCHEME = 2  # 2: fit() adds noisy copies of the training texts (NOISY_COPIES)
 # A pickled model loads only into the scikit-learn that wrote it.
 LIBRARY_VERSION = version("scikit-learn")
 LANGUAGES = ("en", "he", "ar", "ru")
@@ -36,6 +36,12 @@ MAX_CHARS = 4000
 MIN_LETTERS = 3
 # An agent's label counts this many times a seed text: the desk's own words should win.
 LABEL_WEIGHT = 3.0
+# Real mail wraps its cause in greetings, sign-offs, threats, "third email", "I want a manager":
+# words that say nothing about the category. fit() trains on NOISY_COPIES extra copies of each
+# text with such sentences (train/noise.json, per language) put around and inside it, at
+# NOISY_WEIGHT, so that the model learns to look past them (docs/decisions/0015).
+NOISY_COPIES = 2
+NOISY_WEIGHT = 0.5
 # Cross-validation on at most this many samples (seeded draw), so retraining stays bounded.
 CV_MAX_SAMPLES = 3000
 CV_FOLDS = 5
@@ -115,8 +121,42 @@ def seed_digest() -> str:
     digest = hashlib.sha256()
     for sample in _seed_samples():
         digest.update(f"{sample.language}\t{sample.category}\t{sample.text}\n".encode())
+    digest.update(json.dumps(_noise(), sort_keys=True, ensure_ascii=False).encode())
     digest.update(f"scheme {SCHEME} sklearn {LIBRARY_VERSION}".encode())
     return digest.hexdigest()[:10]
+
+
+@cache
+def _noise() -> dict[str, dict[str, list[str]]]:
+    """Per language: openings, sign-offs and category-neutral sentences (threats, "third email",
+    "I want a manager", anger, reference numbers), written for the project."""
+    with (TRAIN_DIR / "noise.json").open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def noisy_copies(samples: Sequence[Sample], copies: int | None = None) -> list[Sample]:
+    """`copies` variants of each sample of a language with a noise pool, at NOISY_WEIGHT times
+    its weight: an opening (3 in 5), one to three neutral sentences put before, between or after
+    its own, a sign-off (1 in 2). Seeded by the text, so the same samples give the same copies."""
+    copies = NOISY_COPIES if copies is None else copies
+    noise = _noise()
+    result = []
+    for sample in samples:
+        pool = noise.get(sample.language)
+        if not pool:
+            continue
+        rng = random.Random(hashlib.sha256(sample.text.encode()).digest())
+        for _copy in range(copies):
+            body = [sample.text]
+            for _sentence in range(rng.choice((1, 1, 2, 3))):
+                body.insert(rng.randrange(len(body) + 1), rng.choice(pool["signal"]))
+            parts = [rng.choice(pool["open"])] if rng.random() < 0.6 else []
+            parts.append(" ".join(body))
+            if rng.random() < 0.5:
+                parts.append(rng.choice(pool["close"]))
+            weight = sample.weight * NOISY_WEIGHT
+            result.append(Sample("\n".join(parts), sample.language, sample.category, weight))
+    return result
 
 
 def build() -> Any:
@@ -144,10 +184,12 @@ def build() -> Any:
 
 
 def fit(samples: Sequence[Sample]) -> Any:
-    """A fitted scikit-learn Pipeline (features, then the model)."""
+    """A fitted scikit-learn Pipeline (features, then the model), trained on the samples and
+    their noisy copies."""
     import numpy as np
     from threadpoolctl import threadpool_limits
 
+    samples = [*samples, *noisy_copies(samples)]
     pipeline = build()
     # One BLAS thread: on a busy 2-core worker more threads only spin (measured 2.5x slower).
     with threadpool_limits(limits=1):

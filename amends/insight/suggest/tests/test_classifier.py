@@ -135,3 +135,21 @@ def test_the_seed_set_covers_every_category_in_every_language():
     categories = {category for _language, category in counts}
     assert len(categories) == 8
     assert all(counts.get((language, c), 0) >= 10 for language in classifier.LANGUAGES for c in categories)
+
+
+def test_noisy_copies_wrap_a_text_in_neutral_sentences_at_a_lower_weight():
+    # given
+    sample = classifier.Sample("The parcel arrived crushed.", "en", "below_expectation")
+    # when
+    copies = classifier.noisy_copies([sample])
+    # then
+    assert len(copies) == classifier.NOISY_COPIES
+    assert all(copy.text != sample.text and sample.text in copy.text for copy in copies)
+    assert all(copy.category == sample.category and copy.language == "en" for copy in copies)
+    assert all(copy.weight == sample.weight * classifier.NOISY_WEIGHT for copy in copies)
+    assert classifier.noisy_copies([sample]) == copies  # seeded by the text
+
+
+def test_noisy_copies_skip_a_language_without_a_noise_pool():
+    # given / when / then
+    assert classifier.noisy_copies([classifier.Sample("Bonjour", "fr", "other")]) == []
