@@ -1,7 +1,7 @@
 """Customer value in a real browser: a lead uploads a CSV in windows-1255 with a bad line,
 watches the import's progress bar finish, reads the per-line report (English, then Hebrew);
-the case page shows the customer's lifetime value, which the lead then changes. Screenshots: value-import-en.png,
-value-import-he.png, value-imports-he.png, case-value-he.png."""
+the case page shows the customer's lifetime value, which the lead then changes. Screenshots:
+value-import-en.png, value-import-he.png, value-imports-he.png, case-value-he.png."""
 
 from types import SimpleNamespace
 
