@@ -25,6 +25,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 900}
 PASSWORD = "browser-tests-pw-1"
 
@@ -78,11 +79,13 @@ def new_page(chromium, live_server):
 
 @pytest.fixture
 def screenshot():
-    """Save a full-page PNG under test-artifacts/screenshots/ for people to look at."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """Save a full-page PNG under test-artifacts/screenshots/ for people to look at, or under
+    docs/screenshots/ with AMENDS_DOCS_SCREENSHOTS=1 (refreshing the docs' copies on purpose)."""
+    folder = DOCS_SCREENSHOTS if os.environ.get("AMENDS_DOCS_SCREENSHOTS") else SCREENSHOTS
+    folder.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> Path:
-        path = SCREENSHOTS / f"{name}.png"
+        path = folder / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
 
