@@ -76,6 +76,8 @@ def main() -> None:
     print(f"a drain batch of {len(batch)}: {elapsed * 1000:.0f} ms ({len(batch) / elapsed:.0f} texts/s)")
 
     for count in [int(n) for n in opts.labels.split(",") if n.strip()]:
+        # Stand-ins for confirmed labels, to time the retraining: their categories ignore the
+        # texts, so the accuracy printed for them means nothing.
         labels = [
             classifier.Sample(f"{texts[i % (len(texts) - 2)]} {i}", "en", seeds[i % len(seeds)].category, 3.0)
             for i in range(count)
