@@ -160,6 +160,9 @@ LANGUAGES = [
 LOCALE_PATHS = [BASE_DIR / "amends" / "locale"]
 # Date formats Django lacks for a language (Arabic dates and times): amends/core/formats/.
 FORMAT_MODULE_PATH = ["amends.core.formats"]
+# Django's Hebrew and Arabic formats name a thousands separator but no grouping, so numbers
+# formatted with grouping (money, counts) came out as "20160": group by three everywhere.
+NUMBER_GROUPING = 3
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("AMENDS_TIME_ZONE", "Asia/Jerusalem")

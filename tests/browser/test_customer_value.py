@@ -105,7 +105,7 @@ def test_a_lead_imports_customer_value_and_reads_the_report(sign_in, team, scree
     # and the case page shows the value, in the reader's number format
     page.goto(f"/he/desk/cases/{cases[0].public_id}/")
     panel = page.locator("#customer-value")
-    expect(panel.locator("#lifetime-value")).to_contain_text("20160")  # Hebrew groups no digits
+    expect(panel.locator("#lifetime-value")).to_contain_text("20,160")  # grouped in Hebrew too
     expect(panel.locator("#value-margin")).to_contain_text("420")
     expect(panel.locator("#value-edit")).to_be_visible()
     panel.scroll_into_view_if_needed()
@@ -116,4 +116,4 @@ def test_a_lead_imports_customer_value_and_reads_the_report(sign_in, team, scree
     page.fill("#id_margin_per_purchase", "450.5")
     page.click("#value-form button[type=submit]")
     page.wait_for_url(f"**/he/desk/cases/{cases[0].public_id}/")
-    expect(page.locator("#lifetime-value")).to_contain_text("21624")  # 6 × 8 × 450.5
+    expect(page.locator("#lifetime-value")).to_contain_text("21,624")  # 6 × 8 × 450.5
