@@ -41,6 +41,19 @@ def test_queues_and_filters(client, agent, make_case):
     assert "<html" not in body  # an HTMX partial, not the whole page
 
 
+def test_the_pager_keeps_the_filters_and_names_one_page(client, agent, make_case, monkeypatch):
+    # given: three Hebrew cases, two to a page
+    monkeypatch.setattr("amends.desk.views.PAGE_SIZE", 2)
+    for i in range(3):
+        make_case(email=f"p{i}@example.com", language="he")
+    client.force_login(agent)
+    # when: the second page is open
+    body = client.get("/en/desk/?queue=open&language=he&page=2").content.decode()
+    # then: "previous" goes to page 1 with the same filters, and "page" is given once
+    assert "Page 2 of 2" in body
+    assert 'href="?queue=open&amp;language=he&amp;page=1"' in body
+
+
 def test_queue_query_count_does_not_grow_with_cases(client, agent, make_case, django_assert_max_num_queries):
     for i in range(30):
         make_case(email=f"q{i}@example.com")
