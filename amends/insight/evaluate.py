@@ -34,8 +34,11 @@ TARGETS = {"legal_threat": 0.90, "abuse": 0.90, "high_anger": 0.85, "manager_req
 # The regression floors `make test` asserts on the development part (old lines and dev-extra):
 # the targets, except where the development part itself stays below a target (then the score
 # reached, so that it cannot fall further unnoticed).
+# Arabic high anger (0.84 before) reached its target on the development part in round 4; English
+# high anger fell to 0.843 there when dev-extra batch 3 added 32 English texts, mostly calm-worded
+# legal threats labelled angry (docs/insight.md, "Round 4").
 DEV_FLOORS = {
-    ("high_anger", "ar"): 0.84,
+    ("high_anger", "en"): 0.84,
 }
 
 LANGUAGE_ID_TARGET = 0.99
