@@ -32,7 +32,7 @@ from amends.learning.models import (
     IncidentStatus,
     LinkHow,
 )
-from amends.learning.services.problems import UNCHANGED, _excerpt, _title, require_editor
+from amends.learning.services.problems import UNCHANGED, _excerpt, _title, case_link_delete, require_editor
 
 # Cases one bulk link may add: a filter wider than this is a mistake, not an incident.
 BULK_LINK_MAX = 20_000
@@ -247,15 +247,10 @@ def incident_case_unlink(*, incident: Incident, case: Case, actor: Any) -> bool:
     """Take a case off the incident; returns whether it was linked."""
     require_editor(actor)
     incident = _lock(incident)
-    deleted, _rows = IncidentCase.objects.filter(incident=incident, case=case).delete()
-    if not deleted:
-        return False
-    data = {"incident": str(incident.public_id), "title": incident.title}
-    record_event(name=events.INCIDENT_UNLINKED, target=case, actor=actor, data=data)
-    record_event(
-        name=events.INCIDENT_UNLINKED, target=incident, actor=actor, data={"cases": [case.reference]}
+    links = IncidentCase.objects.filter(incident=incident, case=case)
+    return case_link_delete(
+        owner=incident, key="incident", links=links, case=case, actor=actor, event=events.INCIDENT_UNLINKED
     )
-    return True
 
 
 def incident_matched_link(*, incident: Incident, case: Case, how: str) -> IncidentCase | None:

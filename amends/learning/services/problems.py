@@ -227,18 +227,27 @@ def _link(
     return links
 
 
+def case_link_delete(*, owner, key: str, links, case: Case, actor: Any, event: str) -> bool:
+    """Delete the link rows `links` between a locked problem or incident (`owner`, named `key`
+    in the events) and a case, and record the unlinking on both sides; returns whether any was."""
+    deleted, _rows = links.delete()
+    if not deleted:
+        return False
+    data = {key: str(owner.public_id), "title": owner.title}
+    record_event(name=event, target=case, actor=actor, data=data)
+    record_event(name=event, target=owner, actor=actor, data={"cases": [case.reference]})
+    return True
+
+
 @transaction.atomic
 def problem_case_unlink(*, problem: Problem, case: Case, actor: Any) -> bool:
     """Take a case off the problem; returns whether it was linked."""
     require_editor(actor)
     problem = _lock(problem)
-    deleted, _rows = ProblemCase.objects.filter(problem=problem, case=case).delete()
-    if not deleted:
-        return False
-    data = {"problem": str(problem.public_id), "title": problem.title}
-    record_event(name=events.PROBLEM_UNLINKED, target=case, actor=actor, data=data)
-    record_event(name=events.PROBLEM_UNLINKED, target=problem, actor=actor, data={"cases": [case.reference]})
-    return True
+    links = ProblemCase.objects.filter(problem=problem, case=case)
+    return case_link_delete(
+        owner=problem, key="problem", links=links, case=case, actor=actor, event=events.PROBLEM_UNLINKED
+    )
 
 
 def problem_recurrence_link(*, problem: Problem, case: Case, similarity: float) -> ProblemCase | None:
