@@ -11,6 +11,8 @@ pending rows (docs/subsystems/tasks.md, "Drain tasks"). Django's own on-commit h
 connection (``run_on_commit``) remember, per transaction, that the kick was done.
 """
 
+import time
+
 from django.db import transaction
 from django.tasks import Task, TaskResultStatus, task_backends
 
@@ -72,3 +74,38 @@ def drain_kick_for_waiting(pending, task: Task) -> int:
         with transaction.atomic():
             drain_kick(task)
     return waiting
+
+
+def drain_in_batches(
+    pending,
+    *,
+    columns: tuple[str, ...],
+    batch: int,
+    compute,
+    task: Task,
+    run_seconds: float,
+    max_batches: int | None = None,
+) -> int:
+    """The loop of a drain task: claim up to `batch` rows of `pending` (a queryset of waiting
+    rows, ordered by its partial index) with SKIP LOCKED, hand their `columns` to `compute`
+    (which returns how many it did) in the same transaction, and repeat until none are left.
+    After `max_batches` or `run_seconds` it queues its own next run (well inside the task
+    lease) and returns the count."""
+    began = time.monotonic()
+    done = batches = 0
+    flat = len(columns) == 1
+    while True:
+        with transaction.atomic():
+            claimed = list(
+                pending.select_for_update(skip_locked=True).values_list(*columns, flat=flat)[:batch]
+            )
+            if not claimed:
+                return done
+            done += compute(claimed)
+        batches += 1
+        if len(claimed) < batch:
+            return done
+        if (max_batches is not None and batches >= max_batches) or time.monotonic() - began > run_seconds:
+            with transaction.atomic():
+                drain_kick(task)
+            return done

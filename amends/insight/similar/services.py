@@ -7,7 +7,6 @@ in batches. Nothing here runs inside a web request except that one INSERT and th
 """
 
 import logging
-import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
@@ -20,7 +19,7 @@ from amends.cases.choices import MessageKind
 from amends.cases.models import Case, Message
 from amends.core import clock
 from amends.core.db import bulk_insert, bulk_update_by_pk
-from amends.core.kick import drain_kick, drain_kick_for_waiting
+from amends.core.kick import drain_in_batches, drain_kick, drain_kick_for_waiting
 from amends.insight.similar import minhash
 from amends.insight.similar.models import Fingerprint, FingerprintBand
 
@@ -54,27 +53,17 @@ def fingerprints_compute_pending(*, max_batches: int | None = None) -> int:
     (or RUN_SECONDS) it queues its own next run and returns."""
     from amends.insight.similar.tasks import fingerprints_drain_task
 
-    began = time.monotonic()
-    done = batches = 0
-    batch = settings.AMENDS_SIMILAR_BATCH
-    while True:
-        with transaction.atomic():
-            claimed = list(
-                Fingerprint.objects.filter(computed_at__isnull=True)
-                .order_by("created_at")  # the partial index similar_fp_pending
-                .select_for_update(skip_locked=True)
-                .values_list("case_id", "created_at", "customer_id")[:batch]
-            )
-            if not claimed:
-                return done
-            done += _compute(claimed)
-        batches += 1
-        if len(claimed) < batch:
-            return done
-        if (max_batches is not None and batches >= max_batches) or time.monotonic() - began > RUN_SECONDS:
-            with transaction.atomic():
-                drain_kick(fingerprints_drain_task)
-            return done
+    return drain_in_batches(
+        Fingerprint.objects.filter(computed_at__isnull=True).order_by(
+            "created_at"
+        ),  # index similar_fp_pending
+        columns=("case_id", "created_at", "customer_id"),
+        batch=settings.AMENDS_SIMILAR_BATCH,
+        compute=_compute,
+        task=fingerprints_drain_task,
+        run_seconds=RUN_SECONDS,
+        max_batches=max_batches,
+    )
 
 
 def fingerprints_retry_pending() -> int:

@@ -28,7 +28,7 @@ from amends.core import clock
 from amends.core.audit import record_event
 from amends.core.db import bulk_update_by_pk
 from amends.core.errors import DomainError
-from amends.core.kick import drain_kick, drain_kick_for_waiting
+from amends.core.kick import drain_in_batches, drain_kick, drain_kick_for_waiting
 from amends.insight.suggest import classifier, events
 from amends.insight.suggest.models import Outcome, SuggesterModel, Suggestion
 
@@ -57,27 +57,16 @@ def suggestions_compute_pending(*, max_batches: int | None = None) -> int:
     skipped. After `max_batches` (or RUN_SECONDS) it queues its own next run and returns."""
     from amends.insight.suggest.tasks import suggestions_drain_task
 
-    began = time.monotonic()
-    done = batches = 0
-    batch = settings.AMENDS_SUGGEST_BATCH
-    while True:
-        with transaction.atomic():
-            claimed = list(
-                Suggestion.objects.filter(computed_at__isnull=True)
-                .order_by("created_at")  # the partial index suggest_pending
-                .select_for_update(skip_locked=True)
-                .values_list("case_id", flat=True)[:batch]
-            )
-            if not claimed:
-                return done
-            done += _compute(claimed)
-        batches += 1
-        if len(claimed) < batch:
-            return done
-        if (max_batches is not None and batches >= max_batches) or time.monotonic() - began > RUN_SECONDS:
-            with transaction.atomic():
-                drain_kick(suggestions_drain_task)
-            return done
+    return drain_in_batches(
+        # oldest first, by the partial index suggest_pending
+        Suggestion.objects.filter(computed_at__isnull=True).order_by("created_at"),
+        columns=("case_id",),
+        batch=settings.AMENDS_SUGGEST_BATCH,
+        compute=_compute,
+        task=suggestions_drain_task,
+        run_seconds=RUN_SECONDS,
+        max_batches=max_batches,
+    )
 
 
 def suggestions_retry_pending() -> int:
